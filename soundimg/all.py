@@ -7,11 +7,12 @@ Docs: https://soundimg.github.io/soundimg/all.html.md"""
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/99_all.ipynb #64592ee9
+# %% ../nbs/99_all.ipynb #88e7bfbd
 from fastai.vision.all import *
 from .core import *
 from .spectrogram import *
 from .wavelet import *
+from .augment import *
 from .data import *
 
 # Re-export every public name imported above (nbdev would otherwise write an empty `__all__`)
