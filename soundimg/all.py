@@ -7,13 +7,15 @@ Docs: https://soundimg.github.io/soundimg/all.html.md"""
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/99_all.ipynb #88e7bfbd
+# %% ../nbs/99_all.ipynb #7f8b512a
 from fastai.vision.all import *
 from .core import *
 from .spectrogram import *
 from .wavelet import *
 from .augment import *
 from .data import *
+from .learner import *
+from .interpret import *
 
 # Re-export every public name imported above (nbdev would otherwise write an empty `__all__`)
 __all__ = [_n for _n in dir() if not _n.startswith('_')]
