@@ -2,7 +2,8 @@
 
 The difference is what the data pipeline (reading files, cropping, spectrograms, normalisation) and fastai's
 callbacks cost per epoch. Prints one line per measurement: what, soundimg's time, the reference's time, and
-ratio (reference / soundimg: 1.0 means no overhead). Same process, same batches, 2 threads, CPU.
+ratio (reference / soundimg: 1.0 means no overhead). Same process, same batches, CPU, with 2 torch threads
+(the house setting) and with 1 (on a shared 2-core machine OpenMP's busy-waiting made 2 threads far slower).
 Run: python bench/bench_learner.py"""
 import time, tempfile
 from pathlib import Path
@@ -30,7 +31,8 @@ def pure_epoch(model, loss_func, opt, batches):
 def main():
     tmp = Path(tempfile.mkdtemp())
     df = load_esc50(synthetic_esc50(tmp / 'synth', n_classes=10, clips_per_class=10, sr=SR, duration=5.0, folds=5))
-    for workers in (0, 2):
+    for threads, workers in ((2, 0), (2, 2), (1, 0), (1, 2)):
+        torch.set_num_threads(threads)
         dls = fold_dataloaders(df, 1, bs=BS, sr=SR, num_workers=workers,
                                batch_tfms=[AudioToSpec(n_fft=1024, hop_length=512, n_mels=64)])
         learn = audio_learner(dls, 'resnet18', pretrained=False)
@@ -48,7 +50,7 @@ def main():
         with torch.no_grad():
             for xb, _ in valid: model(xb)
         pure_s = time.perf_counter() - t
-        report(f"epoch of {len(df) * 4 // 5} 5-s clips, workers={workers}, vs fwd/bwd only", fastai_s, pure_s, 'fwd/bwd')
+        report(f"epoch, {len(df) * 4 // 5} 5-s clips, threads={threads} workers={workers}", fastai_s, pure_s, 'fwd/bwd')
 
 
 if __name__ == '__main__': main()
