@@ -5,6 +5,7 @@ items, so the README's one test command runs notebooks and `tests/` together and
 summary line. Cells flagged `#| slow` or `#| cuda` are skipped, as under `nbdev-test`."""
 from pathlib import Path
 import pytest
+import torch
 from nbdev.config import get_config
 from nbdev.test import test_nb as run_notebook
 
@@ -24,5 +25,7 @@ def notebooks():
 
 @pytest.mark.parametrize('nb', list(notebooks()), ids=lambda p: str(p.relative_to(NBS_PATH)))
 def test_notebook(nb):
-    ok, secs = run_notebook(nb, skip_flags=SKIP_FLAGS, basepath=CFG.config_path, cell_timeout=600)
+    threads = torch.get_num_threads()          # notebooks share this process: undo any set_num_threads they made
+    try: ok, secs = run_notebook(nb, skip_flags=SKIP_FLAGS, basepath=CFG.config_path, cell_timeout=600)
+    finally: torch.set_num_threads(threads)
     assert ok, f"{nb.name} failed (traceback above, on stderr)"
