@@ -58,7 +58,7 @@ def cv_parser(p=None):
     p.add_argument('--epochs', type=int, default=5)
     p.add_argument('--repr', default='mel', choices=REPRS, help="image of the sound (default mel)")
     p.add_argument('--bs', type=int, default=16, help="batch size (default 16)")
-    p.add_argument('--lr', type=float, default=1e-2, help="peak learning rate of the one-cycle schedule (default 1e-2)")
+    p.add_argument('--lr', type=float, default=3e-3, help="peak learning rate of the one-cycle schedule (default 3e-3)")
     p.add_argument('--sr', type=int, default=16000, help="sample rate the clips are resampled to (default 16000)")
     p.add_argument('--n-mels', type=int, default=64, help="frequency bands of the image (default 64)")
     p.add_argument('--hop-length', type=int, default=512, help="samples between image columns (default 512)")
@@ -68,7 +68,7 @@ def cv_parser(p=None):
     p.add_argument('--cache', default=None, help="data folder (default $SOUNDIMG_DATA or ~/.soundimg/data)")
     p.add_argument('--limit', type=int, default=None, help="use only the first N clips of each class (quick checks)")
     p.add_argument('--workers', type=int, default=0, help="DataLoader worker processes (default 0: batches made in the main process)")
-    p.add_argument('--threads', type=int, default=None, help="torch CPU threads (default: one core fewer than the machine has)")
+    p.add_argument('--threads', type=int, default=None, help="torch CPU threads (default: torch's own, all cores)")
     return p
 
 def _limit(df, n, label_col='category'):
@@ -85,7 +85,9 @@ def _row_line(row):
 def run_cv(args, print=print):
     "Run `soundimg cv` with parsed `args`; returns the `CVResult`"
     if args.epochs < 1: raise SystemExit(f"soundimg cv: --epochs must be >= 1, got {args.epochs}")
-    torch.set_num_threads(args.threads or max(1, (os.cpu_count() or 2) - 1))   # leave a core to the data pipeline
+    if args.threads is not None:
+        if args.threads < 1: raise SystemExit(f"soundimg cv: --threads must be >= 1, got {args.threads}")
+        torch.set_num_threads(args.threads)
     t0 = time.perf_counter()
     df = _limit(load_data(args.data, args.cache, progress=False), args.limit)
     tfm = make_repr(args.repr, sr=args.sr, n_mels=args.n_mels, hop_length=args.hop_length)

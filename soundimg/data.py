@@ -29,9 +29,9 @@ __all__ = ['SYNTH_FAMILIES', 'ESC50_COLUMNS', 'ON_ERROR', 'CROP_MODES', 'ESC50_U
 
 # %% ../nbs/04_data.ipynb #1627d79f
 SYNTH_FAMILIES = ('tone', 'chirp_up', 'chirp_down', 'harmonic', 'tremolo', 'vibrato', 'clicks', 'rumble', 'hiss', 'beeps')
-_BANDS = {'tone': (300, 1200), 'chirp_up': (250, 700), 'chirp_down': (250, 700), 'harmonic': (120, 400),
-          'tremolo': (400, 1500), 'vibrato': (400, 1500), 'clicks': (1500, 4000), 'rumble': (80, 300),
-          'hiss': (2500, 6000), 'beeps': (500, 2000)}
+_BANDS = {'tone': (250, 450), 'chirp_up': (150, 300), 'chirp_down': (150, 300), 'harmonic': (100, 250),
+          'tremolo': (450, 900), 'vibrato': (1000, 2000), 'clicks': (1500, 4000), 'rumble': (60, 200),
+          'hiss': (4000, 7000), 'beeps': (2000, 3500)}
 
 def synth_class_names(n_classes):
     "Class names of `synthetic_esc50`: the families, then the same families an octave and a third higher"
@@ -63,26 +63,26 @@ def _family_signal(family, rng, t, sr, f, t0, length):
     f = np.minimum(f, 0.4 * sr)
     if family == 'tone':     return np.sin(2 * np.pi * f * t + _uniform(rng, 0, 2 * np.pi, m))
     if family in ('chirp_up', 'chirp_down'):
-        ratio = _uniform(rng, 2, 3, m)
+        ratio = _uniform(rng, 3, 4, m)
         f0, f1 = (f, np.minimum(f * ratio, 0.4 * sr)) if family == 'chirp_up' else (np.minimum(f * ratio, 0.4 * sr), f)
         return np.sin(2 * np.pi * (f0 * tau + 0.5 * (f1 - f0) / length * tau ** 2))
     if family == 'harmonic':
         return sum(np.sin(2 * np.pi * h * f * t) / h * (h * f < sr / 2) for h in range(1, 6))
     if family == 'tremolo':
-        rate, depth = _uniform(rng, 4, 12, m), _uniform(rng, 0.6, 1.0, m)
+        rate, depth = _uniform(rng, 3, 7, m), _uniform(rng, 0.9, 1.0, m)
         return (1 - depth / 2 + depth / 2 * np.sin(2 * np.pi * rate * t)) * np.sin(2 * np.pi * f * t)
     if family == 'vibrato':
-        rate, dev = _uniform(rng, 3, 8, m), f * _uniform(rng, 0.05, 0.15, m)
+        rate, dev = _uniform(rng, 2, 6, m), f * _uniform(rng, 0.1, 0.2, m)
         return np.sin(2 * np.pi * f * t + dev / rate * np.sin(2 * np.pi * rate * t))
     if family == 'clicks':
-        rate = _uniform(rng, 5, 20, m)
+        rate = _uniform(rng, 2, 8, m)
         since = np.mod(tau * rate, 1) / rate                     # seconds since the last click
-        return np.exp(-since / 0.003) * np.sin(2 * np.pi * f * t)
+        return np.exp(-since / 0.002) * _band_noise(rng, m, n, sr, f / 3, np.minimum(f * 2, sr / 2))
     if family in ('rumble', 'hiss'):
         width = 1.5 if family == 'rumble' else 1.3
         return _band_noise(rng, m, n, sr, f / width, np.minimum(f * width, sr / 2))
     if family == 'beeps':
-        rate, duty = _uniform(rng, 2, 6, m), _uniform(rng, 0.3, 0.6, m)
+        rate, duty = _uniform(rng, 1, 3, m), _uniform(rng, 0.25, 0.5, m)
         return (np.mod(tau * rate, 1) < duty) * np.sin(2 * np.pi * f * t)
     raise ValueError(f"unknown family {family!r}; expected one of {SYNTH_FAMILIES}")
 
@@ -104,10 +104,10 @@ def synth_class_clips(c, m, sr=22050, duration=5.0, seed=0):
     t0 = _uniform(rng, 0, 1, m) * (duration - length)
     event = _family_signal(family, rng, t, sr, f, t0, length) * _envelope(t, t0, length)
     event /= np.sqrt((event ** 2).sum(-1, keepdims=True) / (length * sr)) + 1e-9   # unit RMS while sounding
-    snr_db = _uniform(rng, 0, 20, m)
+    snr_db = _uniform(rng, 10, 30, m)
     y = event + _pink_noise(rng, m, n, sr) * 10 ** (-snr_db / 20)
-    stray = rng.random((m, 1)) < 0.5                              # half the clips get an unrelated quiet tone
-    y += stray * 0.3 * np.sin(2 * np.pi * _loguniform(rng, 200, 3000, m) * t)
+    stray = rng.random((m, 1)) < 0.25                             # a quarter of the clips get an unrelated quiet tone
+    y += stray * _uniform(rng, 0.03, 0.1, m) * np.sin(2 * np.pi * _loguniform(rng, 200, 3000, m) * t)
     y *= 10 ** (_uniform(rng, -20, -3, m) / 20) / (np.abs(y).max(-1, keepdims=True) + 1e-9)   # peak level
     return y.astype(np.float32)
 
@@ -174,7 +174,7 @@ def synthetic_esc50(dest, n_classes=10, clips_per_class=40, sr=22050, duration=5
     if duration <= 0: raise ValueError(f"`duration` must be > 0 seconds, got {duration}")
     synth_class_names(n_classes)
     args = dict(n_classes=int(n_classes), clips_per_class=int(clips_per_class), sr=int(sr), duration=float(duration),
-                folds=int(folds), seed=int(seed), version=1)
+                folds=int(folds), seed=int(seed), version=2)
     if _synth_complete(dest, args): return dest
     replace = dest.exists() and dest.is_dir() and any(dest.iterdir())
     if replace and not _is_ours(dest):
