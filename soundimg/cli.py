@@ -6,7 +6,9 @@ Docs: https://soundimg.github.io/soundimg/cli.html.md"""
 
 # %% ../nbs/07_cli.ipynb #597a227f
 from __future__ import annotations
-import argparse, os, sys, time
+import argparse, os, sys, time, warnings
+# torch 2.14 warns at import that torch.jit.script is deprecated (fastai/torchaudio use it): noise on a command line
+warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*', category=FutureWarning)
 from pathlib import Path
 import torch
 import matplotlib
