@@ -150,7 +150,8 @@ def main(argv=None):
         if args.command == 'cv': run_cv(args)
         else: run_show(args)
     except (ValueError, FileNotFoundError, FileExistsError, RuntimeError) as e:
-        raise SystemExit(f"soundimg {args.command}: {e}") from None
+        msg = str(e).replace('overwrite=True', '--overwrite')   # the API's keyword is a flag here
+        raise SystemExit(f"soundimg {args.command}: {msg}") from None
     return 0
 
 # %% ../nbs/07_cli.ipynb #c61874a6

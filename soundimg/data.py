@@ -532,6 +532,17 @@ def load_urbansound8k(path, on_error='raise', check_audio=True):
     df['audio_path'] = [str(root / 'audio' / f"fold{k}" / f) for k, f in zip(df.fold, df.slice_file_name)]
     return _handle_problems(df, _find_problems(df.audio_path, check_audio), on_error, str(csv))
 
+def _parse_names(wavs, pattern, template, on_error, where=''):
+    "Fields of each file stem matched by regex `pattern`, plus `audio_path` and `filename`; names that don't match raise or are skipped"
+    names = pd.Series([p.stem for p in wavs])
+    parts = names.str.extract(pattern)
+    ok = parts.iloc[:, 0].notna()
+    if not ok.all():
+        msg = f"{int((~ok).sum())} file names{where} don't follow {template}: {list(names[~ok][:5])}"
+        if on_error == 'raise': raise ValueError(msg)
+        warnings.warn(msg + ' (skipped)', stacklevel=3)
+    return parts.assign(audio_path=[str(p.absolute()) for p in wavs], filename=[p.name for p in wavs])[ok]
+
 _ICBHI_NAME = r'^(?P<patient>\d+)_(?P<recording>[0-9a-zA-Z]+)_(?P<location>[A-Za-z]+)_(?P<mode>sc|mc)_(?P<device>[A-Za-z0-9]+)$'
 
 def _read_icbhi_diagnosis(path):
@@ -550,14 +561,7 @@ def load_icbhi(path, on_error='raise', check_audio=True):
     diagnosis = _read_icbhi_diagnosis(diag_files[0])
     wavs = sorted(root.rglob('*.wav'))
     if not wavs: raise FileNotFoundError(f"no .wav recordings under {root}")
-    names = pd.Series([p.stem for p in wavs])
-    parts = names.str.extract(_ICBHI_NAME)
-    bad = names[parts.patient.isna()]
-    if len(bad):
-        msg = f"{len(bad)} file names don't follow {{patient}}_{{recording}}_{{location}}_{{sc|mc}}_{{device}}.wav: {list(bad[:5])}"
-        if on_error == 'raise': raise ValueError(msg)
-        warnings.warn(msg + ' (skipped)', stacklevel=2)
-    df = parts.assign(audio_path=[str(p.absolute()) for p in wavs], filename=[p.name for p in wavs])[parts.patient.notna()]
+    df = _parse_names(wavs, _ICBHI_NAME, '{patient}_{recording}_{location}_{sc|mc}_{device}.wav', on_error)
     df['patient'] = df.patient.astype(int)
     df['diagnosis'] = df.patient.map(diagnosis)
     if df.diagnosis.isna().any():
@@ -579,14 +583,7 @@ def load_fsdd(path, on_error='raise', check_audio=True):
     rec = root / 'recordings' if (root / 'recordings').is_dir() else root
     wavs = sorted(rec.glob('*.wav'))
     if not wavs: raise FileNotFoundError(f"no .wav recordings in {rec}")
-    names = pd.Series([p.stem for p in wavs])
-    df = names.str.extract(_FSDD_NAME)
-    bad = names[df.digit.isna()]
-    if len(bad):
-        msg = f"{len(bad)} file names in {rec} don't follow {{digit}}_{{speaker}}_{{index}}.wav: {list(bad[:5])}"
-        if on_error == 'raise': raise ValueError(msg)
-        warnings.warn(msg + ' (skipped)', stacklevel=2)
-    df = df.assign(audio_path=[str(p.absolute()) for p in wavs])[df.digit.notna()].reset_index(drop=True)
+    df = _parse_names(wavs, _FSDD_NAME, '{digit}_{speaker}_{index}.wav', on_error, where=f" in {rec}").reset_index(drop=True)
     df['digit'], df['index'] = df.digit.astype(int), df['index'].astype(int)
     df['split'] = np.where(df['index'] < 5, 'test', 'train')
     df['is_valid'] = df.split == 'test'
