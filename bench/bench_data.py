@@ -11,7 +11,10 @@ import torchvision
 from fastai.data.block import DataBlock, CategoryBlock
 from fastai.data.transforms import ColReader
 from soundimg.core import synth_audio
-from soundimg.data import synthetic_esc50, load_esc50, FeatureCache, AudioBlock, CrossValidationSplitter, synth_class_names
+from soundimg.synthetic import synthetic_esc50, synth_class_names
+from soundimg.datasets import load_esc50
+from soundimg.cache import FeatureCache
+from soundimg.data import AudioBlock, CrossValidationSplitter
 from soundimg.spectrogram import AudioToSpec, SpecConfig
 
 torch.set_num_threads(2)

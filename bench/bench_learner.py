@@ -8,9 +8,11 @@ Run: python bench/bench_learner.py"""
 import time, tempfile
 from pathlib import Path
 import torch
-from soundimg.data import synthetic_esc50, load_esc50
+from soundimg.synthetic import synthetic_esc50
+from soundimg.datasets import load_esc50
 from soundimg.spectrogram import AudioToSpec
-from soundimg.learner import audio_learner, fold_dataloaders
+from soundimg.learner import audio_learner
+from soundimg.data import fold_dataloaders
 
 torch.set_num_threads(2)
 BS, SR = 16, 16000

@@ -13,8 +13,8 @@ import torch
 import matplotlib.pyplot as plt
 from fastai.torch_core import TensorBase, TensorImageBase
 from fastai.vision.augment import RandTransform
-from fastai.callback.mixup import MixHandler, MixUp, CutMix
-from fasttransform import Transform, DisplayedTransform
+from fastai.callback.mixup import MixHandler
+from fasttransform import DisplayedTransform
 from fasttransform.cast import retain_type
 from fastcore.basics import ifnone
 from .core import AudioTensor, resample, to_mono, trim_silence, pad_trunc

@@ -14,8 +14,9 @@ import torch
 import matplotlib
 from .core import load_audio
 from .spectrogram import AudioToSpec, SpecConfig
-from .data import synthetic_esc50, load_esc50, esc50
-from .learner import cross_validate, fold_dataloaders
+from .synthetic import synthetic_esc50
+from .datasets import load_esc50, esc50
+from .cv import cross_validate
 
 # %% auto #0
 __all__ = ['REPRS', 'make_repr', 'data_home', 'load_data', 'cv_parser', 'run_cv', 'show_parser', 'run_show', 'main']

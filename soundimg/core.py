@@ -6,7 +6,7 @@ Docs: https://soundimg.github.io/soundimg/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #9a0c7a6e
 from __future__ import annotations
-import math, warnings
+import math
 from pathlib import Path
 import numpy as np
 import torch
@@ -16,11 +16,13 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from fastai.torch_core import TensorBase
 from fastcore.basics import ifnone
+from torch import nn
+from fasttransform import Transform
 
 # %% auto #0
 __all__ = ['SYNTH_KINDS', 'audio_extensions', 'PAD_MODES', 'PAD_WHERE', 'AudioTensor', 'synth_audio', 'AudioFileError',
            'load_audio', 'get_audio_files', 'AudioGetter', 'OpenAudio', 'resample', 'to_mono', 'rechannel', 'pad_trunc',
-           'trim_silence', 'plot_waveform', 'plot_fft', 'plot_play_clip', 'audio_stats']
+           'trim_silence', 'plot_waveform', 'plot_fft', 'plot_play_clip', 'audio_stats', 'ModuleTransform']
 
 # %% ../nbs/00_core.ipynb #b2852789
 SYNTH_KINDS = ('sine', 'chirp', 'harmonic', 'noise', 'white', 'clicks', 'am', 'fm', 'silence')
@@ -199,8 +201,6 @@ def AudioGetter(suf='', recurse=True, folders=None):
     return _inner
 
 # %% ../nbs/00_core.ipynb #796c92ce
-from fasttransform import Transform
-
 class OpenAudio(Transform):
     "Open item `i` of `items` (paths) as an `AudioTensor`"
     def __init__(self, items, **load_kwargs): self.items, self.load_kwargs = items, load_kwargs
@@ -367,3 +367,21 @@ def audio_stats(x, sr=None):
     return pd.Series(dict(shape=tuple(a.shape), dtype=str(a.dtype).replace('torch.', ''), sr=a.sr,
                           channels=a.nchannels, samples=a.nsamples, duration=round(a.duration, 4),
                           min=v.min().item(), max=v.max().item(), mean=v.mean().item(), std=v.std().item() if v.numel() > 1 else 0.0))
+
+# %% ../nbs/00_core.ipynb #e7678752
+class ModuleTransform(Transform, nn.Module):
+    "An `nn.Module` that is also a fastai `Transform`: tuples dispatch on element type, tensors go to `forward`"
+    def __init__(self, order=None):
+        nn.Module.__init__(self)
+        Transform.__init__(self, order=order)
+
+    def __call__(self, x, *args, split_idx=None, **kwargs):
+        if isinstance(x, tuple): return Transform.__call__(self, x, split_idx=split_idx)
+        return nn.Module.__call__(self, x, *args, **kwargs)
+
+    def __repr__(self): return nn.Module.__repr__(self)
+
+    def _move_to(self, device):
+        "Bring the buffers to `device` (once) when a batch arrives on another device than `.to()` put them"
+        b = next(self.buffers(), None)
+        if b is not None and b.device != device: self.to(device)

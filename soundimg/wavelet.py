@@ -10,14 +10,13 @@ import functools, math, os, tempfile
 from pathlib import Path
 import numpy as np
 import torch
-from torch import nn
 import pywt
 import matplotlib.pyplot as plt
-from fastai.torch_core import TensorImageBase
 from fastcore.basics import ifnone
 from fastprogress.fastprogress import progress_bar
 from .core import AudioTensor, load_audio
-from .spectrogram import AudioSpectrogram, _ModuleTransform, amplitude_to_db
+from .core import ModuleTransform
+from .spectrogram import AudioSpectrogram, amplitude_to_db
 
 # %% auto #0
 __all__ = ['cwt', 'band_frequencies', 'scales_for_band', 'show_scalogram', 'Scalogram', 'save_scalograms']
@@ -197,7 +196,7 @@ def show_scalogram(img, settings=None, ax=None, figsize=(6, 2.6), title=None, co
     return ax
 
 # %% ../nbs/02_wavelet.ipynb #d5bc4fbe
-class Scalogram(_ModuleTransform):
+class Scalogram(ModuleTransform):
     "Audio `(B, C, T)` -> wavelet scalogram image `(B, C, n_bins, 1 + T//hop_length)`; row `i` is `frequencies[i]` Hz (low to high)"
     order = 20
     def __init__(self, sr, f_min=80.0, f_max=1000.0, n_bins=128, hop_length=512, wavelet='cmor1.5-1.0',
