@@ -244,7 +244,7 @@ def grad_cam(model, x, target=None, layer=None):
 # %% ../nbs/06_interpret.ipynb #091a774d
 def _spec_axes(settings, n_rows, n_frames):
     "Centre frequency (Hz) of each row and time (s) of each frame of a spectrogram made with `settings`"
-    from soundimg.spectrogram import band_centres
+    from soundimg.filters import band_centres
     s = settings
     if s.get('frequencies') is not None: hz = np.asarray(s['frequencies'], dtype=float)       # a scalogram's rows
     else: hz = np.asarray(band_centres(s.get('scale', 'mel'), s['sr'], s['n_fft'], n_rows, s.get('f_min', 0.0), s.get('f_max')))
