@@ -274,7 +274,7 @@ class AudioPadType(Enum):
     "fastaudio's padding modes: zeros at a random place (`Zeros`), zeros after the clip (`Zeros_After`), or the clip repeated (`Repeat`)"
     Zeros, Zeros_After, Repeat = 'zeros', 'zeros_after', 'repeat'
 
-VALID_MODES = ('centre', 'start')
+VALID_MODES = ('center', 'start')                # 'centre' is accepted too
 
 def _check_pad_mode(pad_mode):
     m = pad_mode.value if isinstance(pad_mode, AudioPadType) else pad_mode
@@ -283,13 +283,15 @@ def _check_pad_mode(pad_mode):
     return m
 
 def _check_valid_mode(valid_mode):
+    if valid_mode == 'centre': return 'center'
     if valid_mode not in VALID_MODES: raise ValueError(f"`valid_mode` must be one of {VALID_MODES}, got {valid_mode!r}")
     return valid_mode
 
-def crop_pad(x, n, pad_mode='zeros', train=True, valid_mode='centre'):
-    "Crop or pad the last axis of `x` (item or batch) to `n`: at random places when `train`, else at the `valid_mode` place ('centre' or 'start')"
-    if train: where, mode = ('end' if pad_mode == 'zeros_after' else 'random'), ('repeat' if pad_mode == 'repeat' else 'zeros')
-    else: where, mode = ('both' if valid_mode == 'centre' else 'end'), ('repeat' if pad_mode == 'repeat' else 'zeros')
+def crop_pad(x, n, pad_mode='zeros', train=True, valid_mode='center'):
+    "Crop or pad the last axis of `x` (item or batch) to `n`: at random places when `train`, else at the `valid_mode` place ('center' or 'start')"
+    mode = 'repeat' if pad_mode == 'repeat' else 'zeros'
+    if train: where = 'start' if pad_mode == 'zeros_after' else 'random'
+    else: where = _check_valid_mode(valid_mode)
     if train and x.ndim >= 3 and x.shape[-1] != n and where == 'random':   # a batch: each item its own place
         return _like(torch.stack([_plain(pad_trunc(_plain(o), n, mode=mode, where=where)) for o in x]), x)
     return _like(pad_trunc(_plain(x), n, mode=mode, where=where), x)
@@ -309,9 +311,9 @@ class _SplitAware:
         return super().__call__(b, split_idx=split_idx, **kwargs)
 
 class CropTime(_SplitAware, DisplayedTransform):
-    "Crop (or pad) spectrograms to `duration` ms along time: a random place in training, the `valid_mode` place ('centre'/'start') in validation"
+    "Crop (or pad) spectrograms to `duration` ms along time: a random place in training, the `valid_mode` place ('center'/'start') in validation"
     order = 31
-    def __init__(self, duration, pad_mode=AudioPadType.Zeros, valid_mode='centre'):
+    def __init__(self, duration, pad_mode=AudioPadType.Zeros, valid_mode='center'):
         super().__init__()
         self.duration, self.pad_mode = _check_range(duration, 'duration'), _check_pad_mode(pad_mode)
         self.valid_mode, self._train = _check_valid_mode(valid_mode), True
@@ -388,9 +390,9 @@ class SignalLoss(AudioAugment):
 
 # %% ../nbs/03_augment.ipynb #024c3e3d
 class RandomCrop(_SplitAware, DisplayedTransform):
-    "Crop or pad clips to `duration` seconds: a random place in training, the `valid_mode` place ('centre'/'start') otherwise"
+    "Crop or pad clips to `duration` seconds: a random place in training, the `valid_mode` place ('center'/'start') otherwise"
     order = 4
-    def __init__(self, duration, pad_mode='zeros', valid_mode='centre'):
+    def __init__(self, duration, pad_mode='zeros', valid_mode='center'):
         super().__init__()
         self.duration, self.pad_mode = _check_range(duration, 'duration'), _check_pad_mode(pad_mode)
         self.valid_mode, self._train = _check_valid_mode(valid_mode), True
@@ -401,7 +403,7 @@ class RandomCrop(_SplitAware, DisplayedTransform):
 
 class ResizeSignal(RandomCrop):
     "fastaudio's `ResizeSignal`: `RandomCrop` with `duration` in milliseconds"
-    def __init__(self, duration, pad_mode=AudioPadType.Zeros, valid_mode='centre'):
+    def __init__(self, duration, pad_mode=AudioPadType.Zeros, valid_mode='center'):
         super().__init__(_check_range(duration, 'duration') / 1000, pad_mode=pad_mode, valid_mode=valid_mode)
 
 # %% ../nbs/03_augment.ipynb #80b36d45

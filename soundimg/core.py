@@ -6,6 +6,7 @@ Docs: https://soundimg.github.io/soundimg/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #9a0c7a6e
 from __future__ import annotations
+import warnings
 import math
 from pathlib import Path
 import numpy as np
@@ -20,9 +21,10 @@ from torch import nn
 from fasttransform import Transform
 
 # %% auto #0
-__all__ = ['SYNTH_KINDS', 'audio_extensions', 'PAD_MODES', 'PAD_WHERE', 'AudioTensor', 'synth_audio', 'AudioFileError',
-           'load_audio', 'get_audio_files', 'AudioGetter', 'OpenAudio', 'resample', 'to_mono', 'rechannel', 'pad_trunc',
-           'trim_silence', 'plot_waveform', 'plot_fft', 'plot_play_clip', 'audio_stats', 'ModuleTransform']
+__all__ = ['SYNTH_KINDS', 'audio_extensions', 'PAD_MODES', 'PLACES', 'PAD_WHERE', 'AudioTensor', 'synth_audio', 'AudioFileError',
+           'load_audio', 'get_audio_files', 'AudioGetter', 'OpenAudio', 'resample', 'to_mono', 'rechannel',
+           'check_place', 'crop_start', 'pad_trunc', 'trim_silence', 'plot_waveform', 'plot_fft', 'plot_play_clip',
+           'audio_stats', 'ModuleTransform']
 
 # %% ../nbs/00_core.ipynb #b2852789
 SYNTH_KINDS = ('sine', 'chirp', 'harmonic', 'noise', 'white', 'clicks', 'am', 'fm', 'silence')
@@ -267,12 +269,24 @@ def rechannel(x, n):
     return x.index_select(-2, idx)
 
 # %% ../nbs/00_core.ipynb #c2d2be93
-PAD_MODES, PAD_WHERE = ('zeros', 'repeat'), ('end', 'both', 'random')
+PAD_MODES = ('zeros', 'repeat')
+PLACES = ('start', 'center', 'random')                  # where a clip sits in its window, for every crop and pad
+PAD_WHERE = PLACES                                      # the old name of the same vocabulary
+_OLD_PLACES = {'end': 'start', 'both': 'center'}        # pad_trunc's words before one vocabulary
 
-def _crop_start(excess, where):
-    "Where a crop that removes `excess` samples begins"
-    if where == 'end': return 0
-    if where == 'both': return excess // 2
+def check_place(where, name='where'):
+    "`where` in the one crop/pad vocabulary ('start', 'center', 'random'; 'centre' accepted), or a ValueError naming `name`"
+    if where == 'centre': return 'center'
+    if where in _OLD_PLACES:
+        warnings.warn(f"`{name}`={where!r} is deprecated: use {_OLD_PLACES[where]!r}", DeprecationWarning, stacklevel=3)
+        return _OLD_PLACES[where]
+    if where not in PLACES: raise ValueError(f"`{name}` must be one of {PLACES}, got {where!r}")
+    return where
+
+def crop_start(excess, where):
+    "First sample of a window that leaves out `excess` samples: 0, the centre, or uniform at random (torch's generator, so `set_seed` repeats it)"
+    if excess <= 0 or where == 'start': return 0
+    if where == 'center': return excess // 2
     return int(torch.randint(0, excess + 1, (1,)).item())
 
 def _pad(x, missing, mode, where):
@@ -280,18 +294,18 @@ def _pad(x, missing, mode, where):
     if mode == 'repeat':
         reps = math.ceil((x.shape[-1] + missing) / x.shape[-1])
         return x.repeat(*([1] * (x.ndim - 1)), reps)[..., :x.shape[-1] + missing]
-    before = 0 if where == 'end' else missing // 2 if where == 'both' else int(torch.randint(0, missing + 1, (1,)).item())
+    before = crop_start(missing, where)
     return torch.nn.functional.pad(x, (before, missing - before))
 
-def pad_trunc(x, n_samples, mode='zeros', where='end'):
-    "Make the last axis exactly `n_samples` long by cropping or padding (`mode` zeros|repeat; `where` end|both|random)"
+def pad_trunc(x, n_samples, mode='zeros', where='start'):
+    "Make the last axis exactly `n_samples` long by cropping or padding (`mode` zeros|repeat; the clip sits at `where`: start|center|random)"
     if int(n_samples) != n_samples or n_samples < 1: raise ValueError(f"`n_samples` must be a whole number >= 1, got {n_samples}")
     if mode not in PAD_MODES: raise ValueError(f"`mode` must be one of {PAD_MODES}, got {mode!r}")
-    if where not in PAD_WHERE: raise ValueError(f"`where` must be one of {PAD_WHERE}, got {where!r}")
+    where = check_place(where)
     n, n_samples = x.shape[-1], int(n_samples)
     if n == 0: raise ValueError("can't pad a clip with zero samples")
     if n > n_samples:
-        s = _crop_start(n - n_samples, where)
+        s = crop_start(n - n_samples, where)
         y = x[..., s:s + n_samples]
     elif n < n_samples: y = _pad(x.as_subclass(torch.Tensor), n_samples - n, mode, where)
     else: return x

@@ -19,7 +19,7 @@ from fastai.data.transforms import ColReader
 from fastai.vision.augment import RandTransform
 from fastcore.basics import ifnone
 from fastprogress.fastprogress import progress_bar
-from .core import AudioTensor, AudioFileError, load_audio, resample, rechannel, pad_trunc, get_audio_files
+from .core import AudioTensor, AudioFileError, load_audio, resample, rechannel, pad_trunc, get_audio_files, PLACES, check_place, crop_start
 from fasttransform import DisplayedTransform
 from fastai.data.block import DataBlock, CategoryBlock
 from .spectrogram import AudioToSpec
@@ -30,14 +30,11 @@ __all__ = ['CROP_MODES', 'pad_batch', 'preprocess_audio_folder', 'LoadAudio', 'A
            'DataNormalize', 'fold_dataloaders']
 
 # %% ../nbs/04_data.ipynb #49020979
-CROP_MODES = ('random', 'center', 'centre', 'start')
+CROP_MODES = PLACES                                    # the crop/pad vocabulary of `soundimg.core`
 
 def _crop_offset(n_have, n_want, mode, training):
-    "First frame of a crop of `n_want` frames out of `n_have`: random (training only), centre or start"
-    excess = n_have - n_want
-    if excess <= 0 or mode == 'start': return 0
-    if mode == 'random' and training: return int(np.random.randint(0, excess + 1))
-    return excess // 2
+    "First frame of a crop of `n_want` frames out of `n_have`: random (training only), center or start"
+    return crop_start(n_have - n_want, 'center' if mode == 'random' and not training else mode)
 
 def _file_info(path):
     "(frames, samplerate) from the header of `path`, with errors naming the file"
@@ -90,7 +87,7 @@ class LoadAudio(RandTransform):
     split_idx, order = None, 0
     def __init__(self, sr=16000, mono=True, duration=None, crop='random', channels=None, pad='zeros',
                  cache_folder=None, source=None):
-        if crop not in CROP_MODES: raise ValueError(f"`crop` must be one of {CROP_MODES}, got {crop!r}")
+        crop = check_place(crop, 'crop')
         if duration is not None and duration <= 0: raise ValueError(f"`duration` must be > 0 seconds or None, got {duration}")
         if channels is not None and channels < 1: raise ValueError(f"`channels` must be >= 1 or None, got {channels}")
         if pad not in ('zeros', 'repeat'): raise ValueError(f"`pad` must be 'zeros' or 'repeat', got {pad!r}")
@@ -121,9 +118,9 @@ class LoadAudio(RandTransform):
         if self.sr is not None and x.sr != self.sr: x = resample(x, self.sr)
         if self.duration is not None:
             n = self._n_out(x.sr)
-            where = 'random' if self.training and self.crop == 'random' else 'end'
-            if x.nsamples < n: x = pad_trunc(x, n, mode=self.pad, where=where)
-            elif x.nsamples > n: x = pad_trunc(x, n, where='random' if where == 'random' else 'both' if self.crop != 'start' else 'end')
+            random = self.training and self.crop == 'random'
+            if x.nsamples < n: x = pad_trunc(x, n, mode=self.pad, where='random' if random else 'start')
+            elif x.nsamples > n: x = pad_trunc(x, n, where='random' if random else 'start' if self.crop == 'start' else 'center')
         return x
 
     def encodes(self, fn: str | Path) -> AudioTensor:
