@@ -31,7 +31,7 @@ def line(what, ours, ref, ref_name):
 clip = (synth_audio('chirp', sr=SR, duration=DUR, freq=80, f1=1000) + synth_audio('noise', sr=SR, duration=DUR, freq=400, amp=0.1))
 y = clip[0].numpy()                                           # float32, as librosa.load gives the course
 
-make = lambda: Scalogram(SR, f_min=80, f_max=1000, n_bins=128, hop_length=HOP, to_db=True)
+make = lambda: Scalogram(SR, f_min=80, f_max=1000, n_bands=128, hop_length=HOP, to_db=True)
 make()(clip)                                                  # the process's first torch FFT/GEMM pays a one-off warm-up
 t_cold, sg = timeit(make)                                     # a new transform: kernels and their spectra
 t_first, _ = timeit(lambda: sg(clip))

@@ -29,7 +29,7 @@ def make_repr(repr='mel', sr=16000, n_mels=64, n_fft=1024, hop_length=512, f_max
     if repr not in REPRS: raise ValueError(f"`repr` must be one of {REPRS}, got {repr!r}")
     if repr == 'scalogram':
         from soundimg.wavelet import Scalogram
-        return Scalogram(sr, f_min=50.0, f_max=f_max or sr / 2 * 0.9, n_bins=n_mels, hop_length=hop_length)
+        return Scalogram(sr, f_min=50.0, f_max=f_max or sr / 2 * 0.9, n_bands=n_mels, hop_length=hop_length)
     return AudioToSpec(SpecConfig(sr=sr, n_fft=n_fft, hop_length=hop_length, scale=repr, f_max=f_max,
                                   n_mels=None if repr == 'linear' else n_mels))
 

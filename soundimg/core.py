@@ -278,7 +278,7 @@ def check_place(where, name='where'):
     "`where` in the one crop/pad vocabulary ('start', 'center', 'random'; 'centre' accepted), or a ValueError naming `name`"
     if where == 'centre': return 'center'
     if where in _OLD_PLACES:
-        warnings.warn(f"`{name}`={where!r} is deprecated: use {_OLD_PLACES[where]!r}", DeprecationWarning, stacklevel=3)
+        warnings.warn(f"`{name}`={where!r} is deprecated: use {_OLD_PLACES[where]!r}", FutureWarning, stacklevel=3)
         return _OLD_PLACES[where]
     if where not in PLACES: raise ValueError(f"`{name}` must be one of {PLACES}, got {where!r}")
     return where

@@ -6,7 +6,7 @@ Docs: https://soundimg.github.io/soundimg/features.html.md"""
 
 # %% ../nbs/01b_features.ipynb #b4d57582
 from __future__ import annotations
-import math
+import math, warnings
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -29,13 +29,17 @@ def _savgol_matrix(width, order):
     return dV @ coef
 
 class Delta(ModuleTransform):
-    "Spectrogram `(..., C, F, frames)` -> `(..., C*(order+1), F, frames)`: per input channel, [spec, delta, ..., order-th delta] (librosa's `delta`, mode='interp')"
+    "Spectrogram `(..., C, F, frames)` -> `(..., C*(n_deltas+1), F, frames)`: per input channel, [spec, delta, ..., n_deltas-th delta] (librosa's `delta`, mode='interp')"
     order = 25
-    def __init__(self, width=9, order=2):
+    def __init__(self, width=9, n_deltas=2, order=None):
         super().__init__()
+        if order is not None:       # `order` is also a Transform's place in a pipeline: the count is `n_deltas`
+            warnings.warn("Delta's `order=` is deprecated: use `n_deltas=`", FutureWarning, stacklevel=2)
+            n_deltas = order
+        order = n_deltas
         if not isinstance(width, int) or width < 3 or width % 2 == 0: raise ValueError(f"`width` must be an odd integer >= 3, got {width}")
-        if not isinstance(order, int) or not 1 <= order < width: raise ValueError(f"`order` must be an integer in [1, width={width}), got {order}")
-        self.width, self.n_order = width, order
+        if not isinstance(order, int) or not 1 <= order < width: raise ValueError(f"`n_deltas` must be an integer in [1, width={width}), got {order}")
+        self.width, self.n_deltas = width, order
         mats = torch.from_numpy(np.stack([_savgol_matrix(width, k) for k in range(1, order + 1)])).float()
         self.register_buffer('mats', mats, persistent=False)       # (order, width, width)
 
@@ -54,10 +58,10 @@ class Delta(ModuleTransform):
             raise ValueError(f"Delta needs at least `width`={self.width} frames, got {x.shape[-1]}; use a smaller odd width")
         self._move_to(x.device)
         plain = x.as_subclass(torch.Tensor)
-        outs = [plain] + [self._delta(plain, k) for k in range(1, self.n_order + 1)]
+        outs = [plain] + [self._delta(plain, k) for k in range(1, self.n_deltas + 1)]
         y = torch.stack(outs, -3).flatten(-4, -3)                  # (..., C, order+1, F, T) -> (..., C*(order+1), F, T)
         if isinstance(x, AudioSpectrogram):
-            return AudioSpectrogram(y, settings={**x.settings, 'delta': dict(width=self.width, order=self.n_order)})
+            return AudioSpectrogram(y, settings={**x.settings, 'delta': dict(width=self.width, n_deltas=self.n_deltas)})
         return y
 
     def encodes(self, x: AudioSpectrogram): return self(x)

@@ -12,8 +12,8 @@ import torch
 from fastcore.basics import ifnone
 
 # %% auto #0
-__all__ = ['SCALES', 'hz_to_mel', 'mel_to_hz', 'hz_to_erb', 'erb_to_hz', 'erb_bandwidth', 'mel_filters', 'erb_filters',
-           'log_filters', 'band_centres']
+__all__ = ['MEL_SCALES', 'SCALES', 'hz_to_mel', 'mel_to_hz', 'hz_to_erb', 'erb_to_hz', 'erb_bandwidth', 'mel_filters',
+           'erb_filters', 'log_filters', 'band_centres']
 
 # %% ../nbs/01_filters.ipynb #0744c118
 def _positive_int(v, name):
@@ -24,18 +24,28 @@ def _positive_int(v, name):
 
 
 # %% ../nbs/01_filters.ipynb #0cd9fa48
-def hz_to_mel(f, htk=False):
+MEL_SCALES = ('slaney', 'htk')
+
+def _is_htk(mel_scale, htk=None):
+    "True for HTK's mel formula: `mel_scale` 'slaney'|'htk' (torchaudio's name); librosa's `htk=` still works, with a FutureWarning"
+    if htk is not None:
+        warnings.warn("`htk=` is deprecated: use mel_scale='htk' (or 'slaney')", FutureWarning, stacklevel=3)
+        mel_scale = 'htk' if htk else 'slaney'
+    if mel_scale not in MEL_SCALES: raise ValueError(f"`mel_scale` must be one of {MEL_SCALES}, got {mel_scale!r}")
+    return mel_scale == 'htk'
+
+def hz_to_mel(f, mel_scale='slaney', htk=None):
     "Hz to mels: Slaney's scale (librosa's default) or HTK's"
     f = np.asanyarray(f, dtype=np.float64)
-    if htk: return 2595.0 * np.log10(1.0 + f / 700.0)
+    if _is_htk(mel_scale, htk): return 2595.0 * np.log10(1.0 + f / 700.0)
     f_sp, min_log_hz = 200.0 / 3, 1000.0
     min_log_mel, logstep = min_log_hz / f_sp, np.log(6.4) / 27.0
     return np.where(f >= min_log_hz, min_log_mel + np.log(np.maximum(f, min_log_hz) / min_log_hz) / logstep, f / f_sp)
 
-def mel_to_hz(m, htk=False):
+def mel_to_hz(m, mel_scale='slaney', htk=None):
     "Mels to Hz, the inverse of `hz_to_mel`"
     m = np.asanyarray(m, dtype=np.float64)
-    if htk: return 700.0 * (10.0 ** (m / 2595.0) - 1.0)
+    if _is_htk(mel_scale, htk): return 700.0 * (10.0 ** (m / 2595.0) - 1.0)
     f_sp, min_log_hz = 200.0 / 3, 1000.0
     min_log_mel, logstep = min_log_hz / f_sp, np.log(6.4) / 27.0
     return np.where(m >= min_log_mel, min_log_hz * np.exp(logstep * (m - min_log_mel)), f_sp * m)
@@ -95,13 +105,14 @@ def _warn_empty(build, n_bands, name):
 def _as_filters(w, dtype=torch.float32): return torch.from_numpy(w).to(dtype)
 
 # %% ../nbs/01_filters.ipynb #3713343c
-def mel_filters(sr, n_fft, n_mels=128, f_min=0.0, f_max=None, htk=False, norm='slaney'):
+def mel_filters(sr, n_fft, n_mels=128, f_min=0.0, f_max=None, mel_scale='slaney', norm='slaney', htk=None):
     "Mel filter bank `(n_mels, n_fft//2+1)`, equal to `librosa.filters.mel` (Slaney scale and norm by default)"
+    mel_scale = 'htk' if _is_htk(mel_scale, htk) else 'slaney'
     n_mels, n_fft = _positive_int(n_mels, 'n_mels'), _positive_int(n_fft, 'n_fft')
     f_min, f_max = _check_band(sr, n_fft, f_min, f_max)
     if norm not in ('slaney', None): raise ValueError(f"`norm` must be 'slaney' or None, got {norm!r}")
     def build(n):
-        edges = mel_to_hz(np.linspace(hz_to_mel(f_min, htk), hz_to_mel(f_max, htk), n + 2), htk)
+        edges = mel_to_hz(np.linspace(hz_to_mel(f_min, mel_scale), hz_to_mel(f_max, mel_scale), n + 2), mel_scale)
         w = _triangles(sr, n_fft, edges)
         return _slaney_norm(w, edges) if norm == 'slaney' else w
     return _as_filters(_warn_empty(build, n_mels, 'n_mels'))
@@ -133,11 +144,12 @@ def log_filters(sr, n_fft, n_bands=84, f_min=32.70, f_max=None, norm='slaney', _
         return _slaney_norm(w, edges) if norm == 'slaney' else w
     return _as_filters(_warn_empty(build, n_bands, _param))
 
-def band_centres(scale, sr, n_fft, n_bands=None, f_min=0.0, f_max=None, htk=False):
+def band_centres(scale, sr, n_fft, n_bands=None, f_min=0.0, f_max=None, mel_scale='slaney', htk=None):
     "Centre frequency in Hz of each row of a spectrogram on `scale` ('linear', 'mel', 'erb', 'log')"
+    mel_scale = 'htk' if _is_htk(mel_scale, htk) else 'slaney'
     f_max = ifnone(f_max, sr / 2)
     if scale == 'linear': return np.fft.rfftfreq(n_fft, 1.0 / sr)
-    if scale == 'mel': return mel_to_hz(np.linspace(hz_to_mel(f_min, htk), hz_to_mel(f_max, htk), n_bands + 2), htk)[1:-1]
+    if scale == 'mel': return mel_to_hz(np.linspace(hz_to_mel(f_min, mel_scale), hz_to_mel(f_max, mel_scale), n_bands + 2), mel_scale)[1:-1]
     if scale == 'erb': return erb_to_hz(np.linspace(hz_to_erb(f_min), hz_to_erb(f_max), n_bands + 2))[1:-1]
     if scale == 'log': return np.geomspace(f_min, f_max, n_bands + 2)[1:-1]
     raise ValueError(f"`scale` must be one of {SCALES}, got {scale!r}")

@@ -18,7 +18,7 @@ from fastcore.basics import ifnone
 from plum import dispatch
 from .core import AudioTensor
 from .core import ModuleTransform
-from .filters import _positive_int
+from .filters import _positive_int, _is_htk
 from .filters import SCALES, band_centres, erb_filters, log_filters, mel_filters
 
 # %% auto #0
@@ -146,9 +146,9 @@ def filter_spectrogram(x, fb, n_fft=2048, hop_length=512, win_length=None, windo
     return _filtered_stft(x, fb, n_fft, hop_length, win_length, window, center, pad_mode, power, normalized)
 
 def mel_spectrogram(x, sr, n_fft=2048, hop_length=512, n_mels=128, f_min=0.0, f_max=None, power=2.0,
-                    win_length=None, window='hann', center=True, pad_mode='constant', htk=False, norm='slaney'):
+                    win_length=None, window='hann', center=True, pad_mode='constant', mel_scale='slaney', norm='slaney'):
     "Mel spectrogram `(..., n_mels, frames)` of `x` `(..., T)`, equal to `librosa.feature.melspectrogram`"
-    fb = mel_filters(sr, n_fft, n_mels, f_min, f_max, htk=htk, norm=norm)
+    fb = mel_filters(sr, n_fft, n_mels, f_min, f_max, mel_scale=mel_scale, norm=norm)
     return filter_spectrogram(x, fb, n_fft, hop_length, win_length, window, center, pad_mode, power)
 
 def erb_spectrogram(x, sr, n_fft=2048, hop_length=512, n_bands=64, f_min=0.0, f_max=None, power=2.0, shape='triangle', **kwargs):
@@ -343,7 +343,7 @@ class SpecConfig:
         if self.f_max is not None and self.f_max <= self.f_min: raise ValueError(f"`f_min`={self.f_min} must be < `f_max`={self.f_max}")
         if self.sr is not None and self.f_max is not None and self.f_max > self.sr / 2:
             raise ValueError(f"`f_max`={self.f_max} Hz is above the Nyquist frequency sr/2 = {self.sr / 2} Hz; use f_max <= {self.sr / 2}")
-        if self.mel_scale not in ('slaney', 'htk'): raise ValueError(f"`mel_scale` must be 'slaney' or 'htk', got {self.mel_scale!r}")
+        _is_htk(self.mel_scale)                                # 'slaney' | 'htk', or a ValueError
         if self.top_db is not None and self.top_db < 0: raise ValueError(f"`top_db` must be >= 0 or None, got {self.top_db}")
         if self.n_mfcc is not None:
             if self.scale == 'linear': raise ValueError("`n_mfcc` needs a filter-bank scale ('mel', 'erb' or 'log'), not scale='linear'")
@@ -426,7 +426,7 @@ class AudioToSpec(ModuleTransform):
         if c.f_max is not None and c.f_max > sr / 2:
             raise ValueError(f"`f_max`={c.f_max} Hz is above the Nyquist frequency sr/2 = {sr / 2} Hz of this audio; use f_max <= {sr / 2}")
         fb = None
-        if c.scale == 'mel': fb = mel_filters(sr, c.n_fft, c.n_mels, c.f_min, c.f_max, htk=c.mel_scale == 'htk', norm=c.norm)
+        if c.scale == 'mel': fb = mel_filters(sr, c.n_fft, c.n_mels, c.f_min, c.f_max, mel_scale=c.mel_scale, norm=c.norm)
         elif c.scale == 'erb': fb = erb_filters(sr, c.n_fft, c.n_mels, c.f_min, c.f_max, shape=c.erb_shape, norm=c.norm, _param='n_mels')
         elif c.scale == 'log': fb = log_filters(sr, c.n_fft, c.n_mels, c.f_min, c.f_max, norm=c.norm, _param='n_mels')
         self.fb = None if fb is None else fb.to(dev)

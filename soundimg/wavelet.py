@@ -6,7 +6,7 @@ Docs: https://soundimg.github.io/soundimg/wavelet.html.md"""
 
 # %% ../nbs/02_wavelet.ipynb #2d42f1e1
 from __future__ import annotations
-import functools, math, os, tempfile
+import functools, math, os, tempfile, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -124,24 +124,24 @@ def cwt(x, scales, wavelet='morl', sampling_period=1.0, method='fft', precision=
     return y, pywt.scale2frequency(w, scales, precision) / sampling_period
 
 # %% ../nbs/02_wavelet.ipynb #bd3b8bad
-def _check_band(sr, f_min, f_max, n_bins):
+def _check_band(sr, f_min, f_max, n_bands):
     "ValueErrors naming the parameter for a bad band"
     if sr is None or not np.isfinite(sr) or sr <= 0: raise ValueError(f"`sr` must be a positive sample rate, got {sr!r}")
-    if int(n_bins) != n_bins or n_bins < 1: raise ValueError(f"`n_bins` must be a whole number >= 1, got {n_bins!r}")
+    if int(n_bands) != n_bands or n_bands < 1: raise ValueError(f"`n_bands` must be a whole number >= 1, got {n_bands!r}")
     if not f_min > 0: raise ValueError(f"`f_min` must be > 0 Hz, got {f_min}")
     if f_max > sr / 2: raise ValueError(f"`f_max`={f_max} Hz is above the Nyquist frequency sr/2 = {sr / 2} Hz; use f_max <= {sr / 2}")
     if f_min >= f_max: raise ValueError(f"`f_min` must be below `f_max`: need 0 < f_min < f_max <= {sr / 2} Hz, got f_min={f_min}, f_max={f_max}")
 
-def band_frequencies(f_min, f_max, n_bins, spacing='log'):
-    "`n_bins` frequencies from `f_min` to `f_max` Hz, spaced evenly on a `'log'` or `'linear'` axis"
+def band_frequencies(f_min, f_max, n_bands, spacing='log'):
+    "`n_bands` frequencies from `f_min` to `f_max` Hz, spaced evenly on a `'log'` or `'linear'` axis"
     if spacing not in ('log', 'linear'): raise ValueError(f"`spacing` must be 'log' or 'linear', got {spacing!r}")
-    return (np.geomspace if spacing == 'log' else np.linspace)(f_min, f_max, int(n_bins))
+    return (np.geomspace if spacing == 'log' else np.linspace)(f_min, f_max, int(n_bands))
 
-def scales_for_band(wavelet, sr, f_min, f_max, n_bins, spacing='log', precision=12):
-    "Scales of `wavelet` whose centre frequencies are `n_bins` frequencies from `f_min` to `f_max` Hz, low to high"
+def scales_for_band(wavelet, sr, f_min, f_max, n_bands, spacing='log', precision=12):
+    "Scales of `wavelet` whose centre frequencies are `n_bands` frequencies from `f_min` to `f_max` Hz, low to high"
     w = _check_wavelet(wavelet)
-    _check_band(sr, f_min, f_max, n_bins)
-    return pywt.central_frequency(w, precision=precision) * sr / band_frequencies(f_min, f_max, n_bins, spacing)
+    _check_band(sr, f_min, f_max, n_bands)
+    return pywt.central_frequency(w, precision=precision) * sr / band_frequencies(f_min, f_max, n_bands, spacing)
 
 # %% ../nbs/02_wavelet.ipynb #4bc95b41
 def _block_plan(A, B, hop_length):
@@ -178,7 +178,7 @@ def _frame_magnitudes(x, spectra, A, B, hop_length, max_elems=2**24):
 
 # %% ../nbs/02_wavelet.ipynb #ad7bda31
 def show_scalogram(img, settings=None, ax=None, figsize=(6, 2.6), title=None, colorbar=True, cmap='magma', **kwargs):
-    "Plot a scalogram `(..., n_bins, frames)` (first image and channel): seconds across, rows labelled in Hz (from `settings` or `img.settings`)"
+    "Plot a scalogram `(..., n_bands, frames)` (first image and channel): seconds across, rows labelled in Hz (from `settings` or `img.settings`)"
     settings = ifnone(settings, getattr(img, 'settings', {}))
     x = torch.as_tensor(img).detach().cpu().float().as_subclass(torch.Tensor)
     while x.ndim > 2: x = x[0]
@@ -197,18 +197,21 @@ def show_scalogram(img, settings=None, ax=None, figsize=(6, 2.6), title=None, co
 
 # %% ../nbs/02_wavelet.ipynb #d5bc4fbe
 class Scalogram(ModuleTransform):
-    "Audio `(B, C, T)` -> wavelet scalogram image `(B, C, n_bins, 1 + T//hop_length)`; row `i` is `frequencies[i]` Hz (low to high)"
+    "Audio `(B, C, T)` -> wavelet scalogram image `(B, C, n_bands, 1 + T//hop_length)`; row `i` is `frequencies[i]` Hz (low to high)"
     order = 20
-    def __init__(self, sr, f_min=80.0, f_max=1000.0, n_bins=128, hop_length=512, wavelet='cmor1.5-1.0',
-                 to_db=True, top_db=80.0, spacing='log', precision=12):
+    def __init__(self, sr, f_min=80.0, f_max=1000.0, n_bands=128, hop_length=512, wavelet='cmor1.5-1.0',
+                 to_db=True, top_db=80.0, spacing='log', precision=12, n_bins=None):
         super().__init__()
+        if n_bins is not None:                                # the name before one vocabulary (n_mels for mel, n_bands otherwise)
+            warnings.warn("`n_bins` is deprecated: use `n_bands`", FutureWarning, stacklevel=2)
+            n_bands = n_bins
         w = _check_wavelet(wavelet)
-        _check_band(sr, f_min, f_max, n_bins)
+        _check_band(sr, f_min, f_max, n_bands)
         if int(hop_length) != hop_length or hop_length < 1: raise ValueError(f"`hop_length` must be a whole number of samples >= 1, got {hop_length!r}")
         if top_db is not None and top_db < 0: raise ValueError(f"`top_db` must be >= 0 or None, got {top_db}")
-        self.sr, self.f_min, self.f_max, self.n_bins, self.hop_length = int(sr), float(f_min), float(f_max), int(n_bins), int(hop_length)
+        self.sr, self.f_min, self.f_max, self.n_bands, self.hop_length = int(sr), float(f_min), float(f_max), int(n_bands), int(hop_length)
         self.wavelet, self.to_db, self.top_db, self.spacing, self.precision = w.name, to_db, top_db, spacing, precision
-        self.scales = scales_for_band(w, sr, f_min, f_max, n_bins, spacing, precision)
+        self.scales = scales_for_band(w, sr, f_min, f_max, n_bands, spacing, precision)
         self.frequencies = pywt.scale2frequency(w, self.scales, precision) * self.sr
         h, self._A, self._B = _centred_filters(w, self.scales, precision)
         self.register_buffer('spectra', _folded_spectra(h, self._A, self._B, self.hop_length), persistent=False)
@@ -216,11 +219,11 @@ class Scalogram(ModuleTransform):
     @property
     def settings(self):
         "What made the image: enough to label its axes and to rebuild the transform"
-        return dict(sr=self.sr, hop_length=self.hop_length, f_min=self.f_min, f_max=self.f_max, n_bins=self.n_bins,
+        return dict(sr=self.sr, hop_length=self.hop_length, f_min=self.f_min, f_max=self.f_max, n_bands=self.n_bands,
                     wavelet=self.wavelet, scale='wavelet', spacing=self.spacing, to_db=self.to_db,
                     top_db=self.top_db, frequencies=self.frequencies.tolist())
 
-    def extra_repr(self): return f"sr={self.sr}, f_min={self.f_min}, f_max={self.f_max}, n_bins={self.n_bins}, hop_length={self.hop_length}, wavelet={self.wavelet!r}, to_db={self.to_db}"
+    def extra_repr(self): return f"sr={self.sr}, f_min={self.f_min}, f_max={self.f_max}, n_bands={self.n_bands}, hop_length={self.hop_length}, wavelet={self.wavelet!r}, to_db={self.to_db}"
 
     def forward(self, x):
         sr = getattr(x, 'sr', None)
@@ -237,7 +240,7 @@ class Scalogram(ModuleTransform):
 
 # %% ../nbs/02_wavelet.ipynb #13d0442c
 def _to_rgb_uint8(db, top_db, cmap):
-    "A dB image `(n_bins, frames)` as a uint8 array, top row = highest frequency; RGB if `cmap` else grayscale"
+    "A dB image `(n_bands, frames)` as a uint8 array, top row = highest frequency; RGB if `cmap` else grayscale"
     lo = db.max() - (top_db if top_db is not None else db.max() - db.min())
     v = ((db - lo) / max(db.max() - lo, 1e-12)).clamp(0, 1).flip(0).numpy()
     if cmap is None: return (v * 255).round().astype(np.uint8)
@@ -254,7 +257,7 @@ def _write_png_atomic(arr, path):
         Path(tmp).unlink(missing_ok=True)
         raise
 
-def save_scalograms(files, dest, sr=22050, f_min=80.0, f_max=1000.0, n_bins=128, hop_length=512, wavelet='cmor1.5-1.0',
+def save_scalograms(files, dest, sr=22050, f_min=80.0, f_max=1000.0, n_bands=128, hop_length=512, wavelet='cmor1.5-1.0',
                     top_db=80.0, cmap='magma', offset=0.0, duration=None, overwrite=False, progress=True):
     "Write a scalogram PNG `dest/<stem>.png` per audio file (skipping existing PNGs unless `overwrite`); returns the PNG paths"
     files = [Path(f) for f in files]
@@ -264,7 +267,7 @@ def save_scalograms(files, dest, sr=22050, f_min=80.0, f_max=1000.0, n_bins=128,
     for f, t in zip(files, targets):
         if t in seen: raise ValueError(f"`files` {seen[t]} and {f} would both be saved as {t}; give them distinct names")
         seen[t] = f
-    sg = Scalogram(sr, f_min, f_max, n_bins, hop_length, wavelet, to_db=True, top_db=top_db)   # checks settings first
+    sg = Scalogram(sr, f_min, f_max, n_bands, hop_length, wavelet, to_db=True, top_db=top_db)   # checks settings first
     dest.mkdir(parents=True, exist_ok=True)
     for f, t in progress_bar(list(zip(files, targets)), display=progress):
         if t.exists() and not overwrite: continue
