@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 import matplotlib
 from .core import load_audio
-from .spectrogram import AudioToSpec, SpecConfig
+from .spectrogram import AudioToSpec, SpecConfig, DEFAULT_SPEC
 from .synthetic import synthetic_esc50
 from .datasets import load_esc50, esc50
 from .cv import cross_validate
@@ -24,7 +24,7 @@ __all__ = ['REPRS', 'make_repr', 'data_home', 'load_data', 'cv_parser', 'run_cv'
 # %% ../nbs/07_cli.ipynb #cbb009ae
 REPRS = ('mel', 'linear', 'erb', 'scalogram')
 
-def make_repr(repr='mel', sr=16000, n_mels=64, n_fft=1024, hop_length=512, f_max=None):
+def make_repr(repr='mel', sr=16000, n_mels=DEFAULT_SPEC['n_mels'], n_fft=DEFAULT_SPEC['n_fft'], hop_length=DEFAULT_SPEC['hop_length'], f_max=None):
     "The batch transform turning audio at `sr` into the image `repr` (see `REPRS`)"
     if repr not in REPRS: raise ValueError(f"`repr` must be one of {REPRS}, got {repr!r}")
     if repr == 'scalogram':
@@ -63,8 +63,8 @@ def cv_parser(p=None):
     p.add_argument('--bs', type=int, default=16, help="batch size (default 16)")
     p.add_argument('--lr', type=float, default=3e-3, help="peak learning rate of the one-cycle schedule (default 3e-3)")
     p.add_argument('--sr', type=int, default=16000, help="sample rate the clips are resampled to (default 16000)")
-    p.add_argument('--n-mels', type=int, default=64, help="frequency bands of the image (default 64)")
-    p.add_argument('--hop-length', type=int, default=512, help="samples between image columns (default 512)")
+    p.add_argument('--n-mels', type=int, default=DEFAULT_SPEC['n_mels'], help=f"frequency bands of the image (default {DEFAULT_SPEC['n_mels']})")
+    p.add_argument('--hop-length', type=int, default=DEFAULT_SPEC['hop_length'], help=f"samples between image columns (default {DEFAULT_SPEC['hop_length']})")
     p.add_argument('--pretrained', action='store_true', help="fine-tune ImageNet weights (needs them cached or network)")
     p.add_argument('--out', default=None, help="folder for cv_results.csv/.json/.png and the models; reruns resume")
     p.add_argument('--overwrite', action='store_true', help="replace another run's results in --out")
@@ -114,8 +114,8 @@ def show_parser(p=None):
     p.add_argument('file', help="audio file")
     p.add_argument('--repr', default='mel', choices=REPRS)
     p.add_argument('--sr', type=int, default=None, help="resample to this rate first (default: the file's)")
-    p.add_argument('--n-mels', type=int, default=128)
-    p.add_argument('--hop-length', type=int, default=256)
+    p.add_argument('--n-mels', type=int, default=DEFAULT_SPEC['n_mels'])
+    p.add_argument('--hop-length', type=int, default=DEFAULT_SPEC['hop_length'])
     p.add_argument('--out', required=True, help="image file to write (.png, .jpg, .pdf, ...)")
     p.add_argument('--overwrite', action='store_true', help="replace --out if it exists")
     return p
@@ -126,7 +126,7 @@ def run_show(args, print=print):
     out = Path(args.out)
     if out.exists() and not args.overwrite: raise SystemExit(f"soundimg show: {out} exists; pass --overwrite to replace it")
     x = load_audio(args.file, sr=args.sr, mono=True)
-    img = make_repr(args.repr, sr=x.sr, n_mels=args.n_mels, n_fft=1024 if x.sr <= 24000 else 2048, hop_length=args.hop_length)(x[None])[0]
+    img = make_repr(args.repr, sr=x.sr, n_mels=args.n_mels, n_fft=DEFAULT_SPEC['n_fft'], hop_length=args.hop_length)(x[None])[0]
     fig, ax = plt.subplots(figsize=(8, 3.5))
     if hasattr(img, 'show'): img.show(ax=ax)
     else: ax.imshow(img[0].detach().cpu().numpy(), origin='lower', aspect='auto')

@@ -22,7 +22,7 @@ from fastprogress.fastprogress import progress_bar
 from .core import AudioTensor, AudioFileError, load_audio, resample, rechannel, pad_trunc, get_audio_files, PLACES, check_place, crop_start
 from fasttransform import DisplayedTransform
 from fastai.data.block import DataBlock, CategoryBlock
-from .spectrogram import AudioToSpec
+from .spectrogram import AudioToSpec, DEFAULT_SPEC
 
 # %% auto #0
 __all__ = ['CROP_MODES', 'pad_batch', 'preprocess_audio_folder', 'LoadAudio', 'AudioBlock', 'CrossValidationSplitter',
@@ -286,7 +286,7 @@ def fold_dataloaders(df, fold, fold_col='fold', label_col='category', fn_col='au
                      bs=64, sr=16000, duration=None, num_workers=None, **block_kwargs):
     "DataLoaders of audio files `df[fn_col]` labelled by `label_col` that validate on `fold` (`cross_validate`'s default `make_dls`)"
     if fn_col not in df.columns: raise ValueError(f"`df` has no column {fn_col!r} (`fn_col`) of audio files; its columns are {list(df.columns)}")
-    batch_tfms = ifnone(batch_tfms, [AudioToSpec(n_fft=1024, hop_length=512, n_mels=64)])
+    batch_tfms = ifnone(batch_tfms, [AudioToSpec(**DEFAULT_SPEC)])
     db = DataBlock(blocks=(AudioBlock(sr=sr, duration=duration, **block_kwargs), CategoryBlock), get_x=ColReader(fn_col),
                    get_y=ColReader(label_col), splitter=CrossValidationSplitter(col=fold_col, fold=fold),
                    item_tfms=item_tfms, batch_tfms=batch_tfms)

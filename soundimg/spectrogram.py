@@ -22,7 +22,7 @@ from .filters import _positive_int, _is_htk
 from .filters import SCALES, band_centres, erb_filters, log_filters, mel_filters
 
 # %% auto #0
-__all__ = ['STFT_PAD_MODES', 'spectrogram', 'get_window', 'stft_power', 'filter_spectrogram', 'mel_spectrogram',
+__all__ = ['STFT_PAD_MODES', 'spectrogram', 'DEFAULT_SPEC', 'get_window', 'stft_power', 'filter_spectrogram', 'mel_spectrogram',
            'erb_spectrogram', 'power_to_db', 'amplitude_to_db', 'dct_matrix', 'mfcc_from_db', 'mfcc',
            'AudioSpectrogram', 'show_batch', 'SpecConfig', 'AudioToSpec']
 
@@ -357,6 +357,9 @@ class SpecConfig:
         d['sr'] = ifnone(sr, self.sr)
         if d['sr'] is not None: d['f_max'] = ifnone(self.f_max, d['sr'] / 2)
         return d
+
+# %% ../nbs/01a_spectrogram.ipynb #794bc5c2
+DEFAULT_SPEC = dict(n_fft=1024, hop_length=512, n_mels=64)    # the training images' default, used wherever none is given
 
 # %% ../nbs/01a_spectrogram.ipynb #506558aa
 _FASTAUDIO_SPEC = dict(sample_rate=None, n_fft=400, win_length=None, hop_length=None, pad=0, window_fn=torch.hann_window,
