@@ -18,6 +18,7 @@ from fasttransform import DisplayedTransform
 from fasttransform.cast import retain_type
 from fastcore.basics import ifnone
 from .core import AudioTensor, resample, to_mono, trim_silence, pad_trunc
+from .core import _plain
 
 # %% auto #0
 __all__ = ['NOISE_COLORS', 'VALID_MODES', 'SignalShifter', 'span_mask', 'mask_along_axis', 'shift_time', 'NoiseColor',
@@ -48,10 +49,6 @@ def _check_level(v, name):
     return lo, hi
 
 # %% ../nbs/03_augment.ipynb #5c447534
-def _plain(x):
-    "`x` as a plain `torch.Tensor` (no fastai subclass: faster, no metadata to carry)"
-    return x.as_subclass(torch.Tensor) if isinstance(x, torch.Tensor) else torch.as_tensor(x)
-
 def _like(y, x):
     "`y` with the type and metadata (`sr`, `settings`, ...) of `x`"
     return retain_type(_plain(y), x) if isinstance(x, TensorBase) else y

@@ -25,7 +25,7 @@ __all__ = ['transform_settings', 'FeatureCache']
 # %% ../nbs/04c_cache.ipynb #d619602c
 import re, importlib
 
-def _jsonable(o):
+def _settings_json(o):
     "`o` as JSON-compatible data with memory addresses removed, so equal settings give equal text"
     return json.loads(re.sub(r' at 0x[0-9a-fA-F]+', '', json.dumps(o, sort_keys=True, default=repr)))
 
@@ -36,9 +36,9 @@ def transform_settings(o):
     d = {'type': f"{type(o).__module__}.{type(o).__qualname__}"}
     if callable(o) and not hasattr(o, '__dict__'): return d
     cfg = getattr(o, 'cfg', None)
-    if is_dataclass(cfg): d['cfg'] = _jsonable(asdict(cfg))
+    if is_dataclass(cfg): d['cfg'] = _settings_json(asdict(cfg))
     attrs = {k: v for k, v in vars(o).items() if not k.startswith('_') and k not in ('cfg', 'training', 'do')} if hasattr(o, '__dict__') else {}
-    d['attrs'] = _jsonable(attrs)
+    d['attrs'] = _settings_json(attrs)
     if hasattr(o, 'fs'): d['fs'] = transform_settings(list(o.fs))                  # a fastai Pipeline
     if isinstance(o, torch.nn.Module):
         d['children'] = [transform_settings(m) for m in o.children()]
@@ -99,7 +99,7 @@ class FeatureCache(RandTransform):
 
     def _meta_of(self, y):
         attrs = {k: v for k, v in vars(y).items()} if hasattr(y, '__dict__') else {}
-        return {'type': f"{type(y).__module__}.{type(y).__qualname__}", 'attrs': _jsonable(attrs)}
+        return {'type': f"{type(y).__module__}.{type(y).__qualname__}", 'attrs': _settings_json(attrs)}
 
     def _disk_meta(self):
         if self._meta is None and self.path is not None and (self.path / 'config.json').is_file():

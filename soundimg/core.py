@@ -250,7 +250,11 @@ def resample(x, sr, orig_sr=None, quality='HQ'):
     return AudioTensor(y, sr=sr) if isinstance(x, AudioTensor) or x.ndim <= 2 else y
 
 # %% ../nbs/00_core.ipynb #5065b03e
-def _like(y, x):
+def _plain(x):
+    "`x` as a plain `torch.Tensor` (no fastai subclass: faster, no metadata to carry)"
+    return x.as_subclass(torch.Tensor) if isinstance(x, torch.Tensor) else torch.as_tensor(x)
+
+def _audio_like(y, x):
     "`y` with the type and metadata of `x`"
     return AudioTensor(y, sr=x.sr) if isinstance(x, AudioTensor) else y
 
@@ -309,7 +313,7 @@ def pad_trunc(x, n_samples, mode='zeros', where='start'):
         y = x[..., s:s + n_samples]
     elif n < n_samples: y = _pad(x.as_subclass(torch.Tensor), n_samples - n, mode, where)
     else: return x
-    return _like(y, x)
+    return _audio_like(y, x)
 
 # %% ../nbs/00_core.ipynb #f7deecb9
 def _frame_rms_db(x, frame_length, hop_length):
@@ -327,10 +331,10 @@ def trim_silence(x, top_db=60, frame_length=2048, hop_length=512):
     if top_db <= 0: raise ValueError(f"`top_db` must be > 0, got {top_db}")
     db = _frame_rms_db(x, frame_length, hop_length)
     loud = (db > -top_db).reshape(-1, db.shape[-1]).any(0).nonzero()
-    if len(loud) == 0: return _like(x.as_subclass(torch.Tensor)[..., :0], x)
+    if len(loud) == 0: return _audio_like(x.as_subclass(torch.Tensor)[..., :0], x)
     start = int(loud[0]) * hop_length
     end = min(x.shape[-1], (int(loud[-1]) + 1) * hop_length)
-    return _like(x.as_subclass(torch.Tensor)[..., start:end], x)
+    return _audio_like(x.as_subclass(torch.Tensor)[..., start:end], x)
 
 # %% ../nbs/00_core.ipynb #b15bb889
 def _as_audio(x, sr=None):

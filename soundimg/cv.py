@@ -21,7 +21,7 @@ from fastai.metrics import accuracy
 from fastai.callback.tracker import TrackerCallback, SaveModelCallback, EarlyStoppingCallback
 from .data import fold_dataloaders
 from .learner import LR_SUGGESTERS, _arch_name, audio_learner, predict_files
-from .metrics import balanced_accuracy
+from .metrics import balanced_accuracy, confusion_counts
 
 # %% auto #0
 __all__ = ['OPTIMISTIC', 'RESULT_FILES', 'CVResult', 'cross_validate']
@@ -192,9 +192,6 @@ def _call_make_dls(make_dls, df, fold, **kw):
     return make_dls(df, fold, **{k: v for k, v in kw.items() if k in params and v is not None})
 
 # %% ../nbs/05b_cv.ipynb #e05c7469
-def _confusion(preds, targs, n):
-    return torch.bincount(targs.long() * n + preds.argmax(1).long(), minlength=n * n).view(n, n).numpy()
-
 def _fit(learn, epochs, lr, fit, cbs):
     "Train with `fit` ('one_cycle' or 'fine_tune'); `lr` a number, None (fastai's default) or an `lr_find` suggestion name"
     if isinstance(lr, str):
@@ -237,7 +234,7 @@ def _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select,
     if tta_preds is not None: row['tta_accuracy'] = (tta_preds.argmax(1) == targs).float().mean().item()
     row.update(epochs=n_epochs, selected_epoch=idx + 1, lr=used_lr, seconds=round(time.perf_counter() - t0, 2),
                selection=selection + (' (optimistic)' if optimistic else ''), optimistic=optimistic)
-    row['confusion'] = _confusion(preds, targs, len(dls.vocab)).tolist()
+    row['confusion'] = confusion_counts(preds, targs, len(dls.vocab)).tolist()
     return row, learn
 
 # %% ../nbs/05b_cv.ipynb #9043c0ed

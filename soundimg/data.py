@@ -23,6 +23,7 @@ from .core import AudioTensor, AudioFileError, load_audio, resample, rechannel, 
 from fasttransform import DisplayedTransform
 from fastai.data.block import DataBlock, CategoryBlock
 from .spectrogram import AudioToSpec, DEFAULT_SPEC
+from .core import _plain
 
 # %% auto #0
 __all__ = ['CROP_MODES', 'pad_batch', 'preprocess_audio_folder', 'LoadAudio', 'AudioBlock', 'CrossValidationSplitter',
@@ -256,8 +257,6 @@ def balanced_sampler(labels, num_samples=None, seed=None):
     return torch.utils.data.WeightedRandomSampler(w, ifnone(num_samples, len(w)), replacement=True, generator=g)
 
 # %% ../nbs/04_data.ipynb #be472f04
-def _plain(x): return x.as_subclass(torch.Tensor) if isinstance(x, torch.Tensor) else x
-
 def batch_stats(dl, n_batches=4):
     "Per-channel mean and std `(1, C, 1, 1)` of the inputs of the first `n_batches` batches of `dl`, and the channel count"
     total, sq, count = 0., 0., 0

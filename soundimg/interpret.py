@@ -21,25 +21,14 @@ from fastai.vision.data import get_grid
 from plum import dispatch
 from .core import AudioTensor
 from .spectrogram import AudioSpectrogram
+from .metrics import confusion_counts, _as_labels
+from .core import _plain
 
 # %% auto #0
 __all__ = ['confusion_matrix', 'plot_confusion_matrix', 'players_table', 'AudioInterpretation', 'plot_top_losses',
            'find_target_layer', 'first_conv', 'grad_cam', 'cam_in_box', 'show_grad_cam', 'plot_first_layer']
 
 # %% ../nbs/06_interpret.ipynb #94fc0bc2
-def _as_labels(preds):
-    "Class indices from probabilities/logits `(N, C)` or indices `(N,)`"
-    p = torch.as_tensor(np.asarray(preds) if not isinstance(preds, torch.Tensor) else preds)
-    return (p.argmax(-1) if p.ndim == 2 else p).long().flatten().cpu()
-
-def _count_pairs(preds, targs, n):
-    "`n x n` counts, rows actual, columns predicted"
-    p, t = _as_labels(preds), _as_labels(targs)
-    if len(p) != len(t): raise ValueError(f"`preds` has {len(p)} items but `targs` has {len(t)}")
-    bad = [int(v) for v in torch.cat([p, t]) if not 0 <= v < n]
-    if bad: raise ValueError(f"class indices must be in [0, {n}) for a vocab of {n} classes, got {sorted(set(bad))[:5]}")
-    return torch.bincount(t * n + p, minlength=n * n).reshape(n, n).numpy()
-
 def _confusion_counts(source):
     "(counts, vocab) from a Learner, an interpretation, an object with `.confusion`, or (preds, targs[, vocab])"
     if isinstance(source, Learner): source = ClassificationInterpretation.from_learner(source)
@@ -55,7 +44,7 @@ def _confusion_counts(source):
         vocab = source[2] if len(source) == 3 else None
         n = len(vocab) if vocab is not None else int(max(_as_labels(targs).max(), _as_labels(preds).max())) + 1
         if vocab is None and torch.as_tensor(np.asarray(preds)).ndim == 2: n = max(n, np.shape(preds)[-1])
-        return _count_pairs(preds, targs, n), [str(v) for v in ifnone(vocab, range(n))]
+        return confusion_counts(preds, targs, n), [str(v) for v in ifnone(vocab, range(n))]
     raise TypeError(f"`source` must be a Learner, a ClassificationInterpretation, an object with `.confusion` "
                     f"or a (preds, targs[, vocab]) tuple, got {type(source).__name__}")
 
@@ -97,8 +86,6 @@ def players_table(clips, captions=None):
     return HTML("<table>" + ''.join(rows) + "</table>")
 
 # %% ../nbs/06_interpret.ipynb #1112a32d
-def _plain(x): return x.as_subclass(torch.Tensor) if isinstance(x, torch.Tensor) else x
-
 def _show_spec(spec, ax, **kwargs):
     "Draw channel 0 of one spectrogram `(C, F, T)`: librosa axes when it carries settings, else an image"
     if isinstance(spec, AudioSpectrogram) and spec._get('sr') and spec._get('hop_length'):

@@ -21,7 +21,7 @@ from fastai.callback.schedule import valley, slide, minimum, steep
 from fastai.callback.fp16 import MixedPrecision
 from fastai.callback.channelslast import ChannelsLast
 from .data import DataNormalize
-from .data import _plain
+from .core import _plain
 
 # %% auto #0
 __all__ = ['LR_SUGGESTERS', 'PretrainedWeightsError', 'pretrained_weights_file', 'ensure_pretrained_weights',

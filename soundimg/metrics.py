@@ -11,7 +11,7 @@ import torch
 from fastai.metrics import AccumMetric
 
 # %% auto #0
-__all__ = ['lwlrap', 'balanced_accuracy', 'LwlrapMetric', 'BalancedAccuracyMetric']
+__all__ = ['lwlrap', 'balanced_accuracy', 'LwlrapMetric', 'BalancedAccuracyMetric', 'confusion_counts']
 
 # %% ../nbs/05_metrics.ipynb #5b7964ad
 def _scores_truth(preds, targs):
@@ -54,3 +54,17 @@ def LwlrapMetric():
 def BalancedAccuracyMetric():
     "`balanced_accuracy` as a fastai metric computed over the whole validation set"
     return AccumMetric(balanced_accuracy, flatten=False, to_np=False, name='balanced_accuracy')
+
+# %% ../nbs/05_metrics.ipynb #7ff73d98
+def _as_labels(preds):
+    "Class indices from probabilities/logits `(N, C)` or indices `(N,)`"
+    p = torch.as_tensor(np.asarray(preds) if not isinstance(preds, torch.Tensor) else preds)
+    return (p.argmax(-1) if p.ndim == 2 else p).long().flatten().cpu()
+
+def confusion_counts(preds, targs, n):
+    "`n x n` confusion counts (rows actual, columns predicted) from plain tensors or arrays: probabilities/logits `(N, n)` or class indices `(N,)`"
+    p, t = _as_labels(preds), _as_labels(targs)
+    if len(p) != len(t): raise ValueError(f"`preds` has {len(p)} items but `targs` has {len(t)}")
+    bad = [int(v) for v in torch.cat([p, t]) if not 0 <= v < n]
+    if bad: raise ValueError(f"class indices must be in [0, {n}) for a vocab of {n} classes, got {sorted(set(bad))[:5]}")
+    return torch.bincount(t * n + p, minlength=n * n).reshape(n, n).numpy()

@@ -124,7 +124,7 @@ def cwt(x, scales, wavelet='morl', sampling_period=1.0, method='fft', precision=
     return y, pywt.scale2frequency(w, scales, precision) / sampling_period
 
 # %% ../nbs/02_wavelet.ipynb #bd3b8bad
-def _check_band(sr, f_min, f_max, n_bands):
+def _check_scalogram_band(sr, f_min, f_max, n_bands):
     "ValueErrors naming the parameter for a bad band"
     if sr is None or not np.isfinite(sr) or sr <= 0: raise ValueError(f"`sr` must be a positive sample rate, got {sr!r}")
     if int(n_bands) != n_bands or n_bands < 1: raise ValueError(f"`n_bands` must be a whole number >= 1, got {n_bands!r}")
@@ -140,7 +140,7 @@ def band_frequencies(f_min, f_max, n_bands, spacing='log'):
 def scales_for_band(wavelet, sr, f_min, f_max, n_bands, spacing='log', precision=12):
     "Scales of `wavelet` whose centre frequencies are `n_bands` frequencies from `f_min` to `f_max` Hz, low to high"
     w = _check_wavelet(wavelet)
-    _check_band(sr, f_min, f_max, n_bands)
+    _check_scalogram_band(sr, f_min, f_max, n_bands)
     return pywt.central_frequency(w, precision=precision) * sr / band_frequencies(f_min, f_max, n_bands, spacing)
 
 # %% ../nbs/02_wavelet.ipynb #4bc95b41
@@ -206,7 +206,7 @@ class Scalogram(ModuleTransform):
             warnings.warn("`n_bins` is deprecated: use `n_bands`", FutureWarning, stacklevel=2)
             n_bands = n_bins
         w = _check_wavelet(wavelet)
-        _check_band(sr, f_min, f_max, n_bands)
+        _check_scalogram_band(sr, f_min, f_max, n_bands)
         if int(hop_length) != hop_length or hop_length < 1: raise ValueError(f"`hop_length` must be a whole number of samples >= 1, got {hop_length!r}")
         if top_db is not None and top_db < 0: raise ValueError(f"`top_db` must be >= 0 or None, got {top_db}")
         self.sr, self.f_min, self.f_max, self.n_bands, self.hop_length = int(sr), float(f_min), float(f_max), int(n_bands), int(hop_length)
