@@ -116,6 +116,9 @@ def test_check_docs_reports_failing_cell_by_its_place_in_the_notebook(tmp_path):
     nb = _write_nb(tmp_path / 'x.ipynb', ['a = 1', 'import math\nb = a + 1'])
     err = Exception("Error in notebook: T in cell 7 :\nimport math\nb = a + 1\nNameError: name 'a' is not defined")
     assert _tool('check_docs')._failure(err, nb) == (2, 'import math', "NameError: name 'a' is not defined")
+    nb = _write_nb(tmp_path / 'y.ipynb', ['a = 1', '#| hide\nimport math\nb = a + 1'])   # nbdev rewrites `#| hide` as `#| hide: true`
+    err = Exception("Error in notebook: T in cell 9 :\n#| hide: true\nimport math\nb = a + 1\nNameError: name 'a' is not defined")
+    assert _tool('check_docs')._failure(err, nb)[0] == 2
 
 
 def test_run_nbs_saves_outputs_and_skips_flagged_cells(tmp_path):

@@ -23,11 +23,12 @@ def _failure(e, nb_path):
     msg = str(e).strip()
     m = re.search(r' in cell \d+ :\n(.*)\n([^\n]*)$', msg, re.S)
     if not m: return (None, '', f"{type(e).__name__}: {msg.splitlines()[-1] if msg else ''}")
-    src, err = m.group(1), m.group(2)          # nbdev numbers cells after inserting its own: find the cell by its source
+    src, err = m.group(1), m.group(2)          # nbdev numbers cells after inserting its own: find the cell by its code
     from fastcore.nbio import read_nb
+    code = lambda s: '\n'.join(l for l in s.strip().splitlines() if not l.lstrip().startswith('#|')).strip()  # directives get rewritten
     cells = read_nb(nb_path).cells
-    idx = next((i for i, c in enumerate(cells) if c.source.strip() == src.strip()), None)
-    if idx is None: idx = next((i for i, c in enumerate(cells) if src.strip() and src.strip() in c.source), None)
+    idx = next((i for i, c in enumerate(cells) if c.cell_type == 'code' and code(c.source) == code(src)), None)
+    if idx is None: idx = next((i for i, c in enumerate(cells) if code(src) and code(src) in c.source), None)
     first = next((l for l in src.splitlines() if l.strip() and not l.startswith('#|')), '')
     return (idx, first.strip()[:90], err)
 
