@@ -233,7 +233,7 @@ class SpecAugment(SpectrogramAugment):
         return given
 
     def augment(self, xb, on, src):
-        n, (F, T) = xb.shape[0], xb.shape[-2:]
+        n = xb.shape[0]
         fill = xb.mean(dim=(-2, -1), keepdim=True) if self.val is None else self.val   # one fill for both masks
         for axis, k, given, name in ((-2, self.freq_masks, self.freq_mask_param, 'freq_mask_param'),
                                      (-1, self.time_masks, self.time_mask_param, 'time_mask_param')):

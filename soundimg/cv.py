@@ -265,7 +265,7 @@ def _save_model(learn, out, fold, seed):
     rel = Path('models') / f"fold{fold}_seed{seed}.pkl"
     try: _atomic_write(out / rel, lambda p: learn.export(p))
     except Exception as e:
-        warnings.warn(f"could not export the model of fold {fold} seed {seed} ({e}); saving its weights only")
+        warnings.warn(f"could not export the model of fold {fold} seed {seed} ({e}); saving its weights only", stacklevel=2)
         rel = rel.with_suffix('.pth')
         _atomic_write(out / rel, lambda p: torch.save(learn.model.state_dict(), p))
         return None

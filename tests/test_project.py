@@ -66,7 +66,7 @@ def test_classifiers_and_ci_cover_supported_pythons():
 def test_ci_runs_quick_checks_before_tests():
     "ruff over the exported modules, the wheel build check and the docs' notebook processing, all before the tests"
     ci = (ROOT / '.ci/run').read_text()
-    steps = ['.venv/bin/ruff check soundimg/', '.venv/bin/python -m build --wheel', '.venv/bin/python tools/check_docs.py']
+    steps = ['.venv/bin/ruff check soundimg/', '.venv/bin/python -m build --wheel', '.venv/bin/nbdev-proc-nbs']
     for step in steps: assert step in ci, step
     tests_at = ci.index('.venv/bin/python -m pytest')
     assert all(ci.index(s) < tests_at for s in steps)
