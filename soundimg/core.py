@@ -13,8 +13,6 @@ import numpy as np
 import torch
 import soundfile as sf
 import soxr
-import matplotlib.pyplot as plt
-import pandas as pd
 from fastai.torch_core import TensorBase
 from fastcore.basics import ifnone
 from torch import nn
@@ -345,6 +343,7 @@ def _as_audio(x, sr=None):
 
 def plot_waveform(x, sr=None, ax=None, title=None, figsize=(8, 2.5), alpha=0.8, **kwargs):
     "Plot each channel of `x` (AudioTensor, array with `sr`, or path) against time in seconds"
+    import matplotlib.pyplot as plt  # imported when used: `import soundimg.core` stays light
     a = _as_audio(x, sr)
     if ax is None: _, ax = plt.subplots(figsize=figsize)
     t = np.arange(a.nsamples) / a.sr
@@ -358,6 +357,7 @@ def plot_waveform(x, sr=None, ax=None, title=None, figsize=(8, 2.5), alpha=0.8, 
 
 def plot_fft(x, sr=None, ax=None, db=True, max_freq=None, title=None, figsize=(8, 2.5)):
     "Plot the magnitude spectrum of `x` (mono mix) against frequency in Hz"
+    import matplotlib.pyplot as plt  # imported when used: `import soundimg.core` stays light
     a = _as_audio(x, sr)
     mono = to_mono(a)[0].detach().cpu().double().numpy()
     mag = np.abs(np.fft.rfft(mono)) / len(mono)
@@ -371,6 +371,7 @@ def plot_fft(x, sr=None, ax=None, db=True, max_freq=None, title=None, figsize=(8
 
 def plot_play_clip(x, sr=None, title=None, figsize=(8, 2.5)):
     "Plot the waveform of `x` and show a player under it; returns the `AudioTensor`"
+    import matplotlib.pyplot as plt  # imported when used: `import soundimg.core` stays light
     from IPython.display import display
     a = _as_audio(x, sr)
     plot_waveform(a, title=ifnone(title, Path(x).name if isinstance(x, (str, Path)) else None), figsize=figsize)
@@ -380,6 +381,7 @@ def plot_play_clip(x, sr=None, title=None, figsize=(8, 2.5)):
 
 def audio_stats(x, sr=None):
     "Shape, dtype, range and moments, sample rate and duration of a clip, as a Series"
+    import pandas as pd  # imported when used: `import soundimg.core` stays light
     a = _as_audio(x, sr)
     v = a.as_subclass(torch.Tensor).float()
     return pd.Series(dict(shape=tuple(a.shape), dtype=str(a.dtype).replace('torch.', ''), sr=a.sr,
