@@ -22,6 +22,8 @@ from fastai.callback.fp16 import MixedPrecision
 from fastai.callback.channelslast import ChannelsLast
 from .data import DataNormalize
 from .core import _plain
+from fastai.data.core import DataLoaders
+from fasttransform import Pipeline
 
 # %% auto #0
 __all__ = ['LR_SUGGESTERS', 'PretrainedWeightsError', 'pretrained_weights_file', 'ensure_pretrained_weights',
@@ -79,12 +81,20 @@ def _has_tfm(dls, cls):
     return any(isinstance(t, cls) for t in dls.train.after_batch.fs)
 
 def add_data_normalize(dls, n_batches=4):
-    "Add a `DataNormalize` measured on `dls.train` to both DataLoaders (unless one is there); returns the channel count"
+    "Add a `DataNormalize` measured on `dls.train` to both DataLoaders of `dls` in place (unless one is there); returns the channel count"
     if _has_tfm(dls, DataNormalize):
         return next(t for t in dls.train.after_batch.fs if isinstance(t, DataNormalize)).mean.shape[1]
     tfm = DataNormalize.from_dl(dls.train, n_batches)
     dls.add_tfms([tfm], 'after_batch')
     return tfm.mean.shape[1]
+
+def _normalized_copy(dls, n_batches=4):
+    "New DataLoaders over the same data with a `DataNormalize` added: the caller's `dls` are left as they were"
+    if _has_tfm(dls, DataNormalize): return dls
+    loaders = [dl.new(after_batch=Pipeline(list(dl.after_batch.fs))) for dl in dls.loaders]
+    new = DataLoaders(*loaders, path=dls.path, device=dls.device)
+    add_data_normalize(new, n_batches)
+    return new
 
 def _device_type(dls):
     dev = getattr(dls, 'device', None) or default_device()
@@ -95,8 +105,8 @@ def audio_learner(dls, arch='resnet18', pretrained=True, n_in=None, normalize=Tr
     "A fastai `vision_learner` for spectrogram batches: `n_in` from the data, normalised with the data's own statistics"
     arch = _resolve_arch(arch)
     if pretrained: ensure_pretrained_weights(arch, kwargs.get('weights') or 'DEFAULT', timeout=weights_timeout)
-    if normalize: found = add_data_normalize(dls, norm_batches)
-    else: found = _plain(dls.train.one_batch()[0]).shape[1]
+    if normalize: dls = _normalized_copy(dls, norm_batches)            # the learner's copy; the caller's DataLoaders are unchanged
+    found = _plain(dls.train.one_batch()[0]).shape[1]
     n_in = ifnone(n_in, found)
     if n_in != found: raise ValueError(f"`n_in`={n_in} but the batches have {found} channels")
     learn = vision_learner(dls, arch, normalize=False, pretrained=pretrained, n_in=n_in, metrics=metrics,
