@@ -19,6 +19,7 @@ from .data import *
 from .datasets import *
 from .synthetic import *
 from .cache import *
+from .torchdata import *
 from .metrics import *
 from .learner import *
 from .cv import *

@@ -27,8 +27,8 @@ from .core import _plain
 
 # %% auto #0
 __all__ = ['CROP_MODES', 'pad_batch', 'preprocess_audio_folder', 'LoadAudio', 'AudioBlock', 'CrossValidationSplitter',
-           'GroupSplitter', 'StratifiedSplitter', 'add_folds', 'class_weights', 'balanced_sampler', 'batch_stats',
-           'DataNormalize', 'fold_dataloaders']
+           'GroupSplitter', 'StratifiedSplitter', 'add_folds', 'LeakWarning', 'check_leak', 'class_weights',
+           'balanced_sampler', 'batch_stats', 'DataNormalize', 'fold_dataloaders']
 
 # %% ../nbs/04_data.ipynb #49020979
 CROP_MODES = PLACES                                    # the crop/pad vocabulary of `soundimg.core`
@@ -240,15 +240,37 @@ def add_folds(df, n_folds=5, label_col=None, group_col=None, seed=0, col='fold')
     df[col] = fold
     return df
 
+# %% ../nbs/04_data.ipynb #1a9e12d4
+class LeakWarning(UserWarning):
+    "A split that puts one group (patient, source recording, speaker) on both sides"
+
+def check_leak(train, valid, group_col, n_examples=5):
+    "Warn (`LeakWarning`) with the count and a few of the `group_col` values found in both `train` and `valid` (DataFrames); returns them"
+    a = _col(_as_frame(train, 'check_leak'), group_col, 'check_leak')
+    b = _col(_as_frame(valid, 'check_leak'), group_col, 'check_leak')
+    shared = sorted(set(a) & set(b), key=lambda v: (str(type(v)), v))
+    if shared:
+        warnings.warn(f"{len(shared)} of the {b.nunique()} {group_col!r} values in the validation set are also in the training set "
+                      f"(e.g. {', '.join(map(str, shared[:n_examples]))}): the split leaks, so validation scores are optimistic. "
+                      f"Split by {group_col!r} instead: GroupSplitter({group_col!r}), add_folds(df, group_col={group_col!r}) "
+                      f"or the data set's official split", LeakWarning, stacklevel=2)
+    return shared
+
 # %% ../nbs/04_data.ipynb #8ad73564
 import fastai.callback.data  # noqa: F401  (adds DataBlock.weighted_dataloaders)
 
-def class_weights(labels):
-    "One weight per item, inversely proportional to the frequency of its label (mean 1)"
+def class_weights(labels, vocab=None):
+    "Weights `n_items / (n_classes * class count)`: one per item, or with `vocab` a tensor of one per class of `vocab` (for `nn.CrossEntropyLoss(weight=...)`)"
     labels = pd.Series(np.asarray(labels).astype(str))
     if len(labels) == 0: raise ValueError("`labels` is empty")
-    w = 1.0 / labels.map(labels.value_counts()).to_numpy(dtype=float)
-    return w / w.mean()
+    counts = labels.value_counts()
+    scale = len(labels) / len(counts)
+    if vocab is None: return scale / labels.map(counts).to_numpy(dtype=float)
+    vocab = [str(v) for v in vocab]
+    unknown = sorted(set(counts.index) - set(vocab))
+    if unknown: raise ValueError(f"class_weights: labels not in `vocab`: {unknown[:10]}")
+    n = np.array([counts.get(v, 0) for v in vocab], dtype=float)
+    return torch.tensor(np.where(n > 0, scale / np.maximum(n, 1), 0.0), dtype=torch.float32)
 
 def balanced_sampler(labels, num_samples=None, seed=None):
     "A `torch.utils.data.WeightedRandomSampler` drawing classes equally often"

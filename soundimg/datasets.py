@@ -17,8 +17,8 @@ from .data import _col
 from .core import AudioFileError, get_audio_files
 
 # %% auto #0
-__all__ = ['ON_ERROR', 'ESC50_URL', 'check_folds', 'load_esc50', 'check_labels', 'load_urbansound8k', 'load_icbhi', 'load_fsdd',
-           'load_fat2019', 'load_folder', 'download_esc50', 'esc50']
+__all__ = ['ON_ERROR', 'CYCLE_LABELS', 'ESC50_URL', 'check_folds', 'load_esc50', 'check_labels', 'load_urbansound8k',
+           'load_icbhi', 'load_fsdd', 'load_fat2019', 'load_folder', 'download_esc50', 'esc50']
 
 # %% ../nbs/04a_datasets.ipynb #e3702d23
 ON_ERROR = ('raise', 'skip')
@@ -161,8 +161,40 @@ def _read_icbhi_diagnosis(path):
     if d.empty: raise ValueError(f"{path} holds no `patient,diagnosis` rows")
     return dict(zip(d.patient.str.strip().astype(int), d.diagnosis.str.strip()))
 
-def load_icbhi(path, on_error='raise', check_audio=True):
-    "ICBHI 2017 respiratory sounds: one row per recording, fields parsed from the file name, `diagnosis` joined by patient"
+CYCLE_LABELS = ('normal', 'crackle', 'wheeze', 'both')
+
+def _read_cycles(txt):
+    "The cycles of one ICBHI annotation file: `start end crackles wheezes` per line (seconds, seconds, 0/1, 0/1)"
+    try: c = pd.read_csv(txt, sep=r'\s+', header=None, names=['start', 'end', 'crackles', 'wheezes'], dtype=str)
+    except pd.errors.EmptyDataError: raise ValueError(f"{txt} holds no breathing cycles") from None
+    num = c.apply(pd.to_numeric, errors='coerce')
+    ok = num.notna().all(1) & num.crackles.isin([0, 1]) & num.wheezes.isin([0, 1]) & (num.start >= 0) & (num.end > num.start)
+    if not ok.all():
+        i = int(np.flatnonzero(~ok.to_numpy())[0])
+        raise ValueError(f"{txt}, line {i + 1}: expected 'start end crackles wheezes' (seconds, end after start, 0/1, 0/1), got {' '.join(c.iloc[i].fillna('').astype(str))!r}")
+    return num.astype({'crackles': int, 'wheezes': int})
+
+def _icbhi_cycles(df, on_error):
+    "One row per breathing cycle of the recordings in `df`, read from the `.txt` beside each `.wav`"
+    parts, missing = [], []
+    for _, r in df.iterrows():
+        txt = Path(r.audio_path).with_suffix('.txt')
+        if not txt.is_file(): missing.append(txt.name); continue
+        c = _read_cycles(txt)
+        parts.append(c.assign(cycle=np.arange(len(c)), **{k: r[k] for k in df.columns}))
+    if missing:
+        msg = f"{len(missing)} recordings have no annotation file (.txt beside the .wav): {missing[:5]}"
+        if on_error == 'raise': raise FileNotFoundError(msg + "; pass on_error='skip' to leave them out")
+        warnings.warn(msg + ' (skipped)', stacklevel=3)
+    if not parts: raise ValueError("no breathing cycles: no recording has an annotation file")
+    out = pd.concat(parts, ignore_index=True)
+    out['label'] = np.array(CYCLE_LABELS)[out.crackles + 2 * out.wheezes]
+    out['duration'] = out.end - out.start
+    first = [k for k in df.columns if k != 'audio_path']
+    return out[first + ['cycle', 'start', 'end', 'duration', 'crackles', 'wheezes', 'label', 'audio_path']]
+
+def load_icbhi(path, on_error='raise', check_audio=True, cycles=False):
+    "ICBHI 2017 respiratory sounds: one row per recording (per breathing cycle with `cycles`), fields parsed from the file name, `diagnosis` joined by patient"
     root = Path(path).expanduser()
     if not root.is_dir(): raise FileNotFoundError(f"ICBHI folder {root} does not exist")
     diag_files = sorted(root.rglob('patient_diagnosis.csv')) or sorted(root.rglob('ICBHI_Challenge_diagnosis.txt'))
@@ -181,7 +213,11 @@ def load_icbhi(path, on_error='raise', check_audio=True):
         df['split'] = df.filename.str[:-4].map(dict(zip(s.stem, s.split)))
     df = df.reset_index(drop=True)
     cols = ['filename', 'patient', 'recording', 'location', 'mode', 'device', 'diagnosis'] + (['split'] if split_files else []) + ['audio_path']
-    return _handle_problems(df[cols], _find_problems(df.audio_path, check_audio), on_error, str(root))
+    df = _handle_problems(df[cols], _find_problems(df.audio_path, check_audio), on_error, str(root))
+    if not cycles: return df
+    out = _icbhi_cycles(df, on_error)
+    out.attrs['skipped'] = df.attrs.get('skipped')
+    return out
 
 _FSDD_NAME = r'^(?P<digit>\d)_(?P<speaker>[A-Za-z]+)_(?P<index>\d+)$'
 

@@ -1,4 +1,4 @@
-"""Data sets that cost nothing to download: `synthetic_esc50` writes an ESC-50-layout set of synthetic sound classes for tests, docs and the offline command line.
+"""Data sets that cost nothing to download: `synthetic_esc50` writes an ESC-50-layout set of synthetic sound classes for tests, docs and the offline command line; `synthetic_icbhi` and `synthetic_urbansound8k` write the ICBHI and UrbanSound8K layouts with groups (patients, source recordings) that each have a voice of their own, to measure leaky splits.
 
 Docs: https://soundimg.github.io/soundimg/synthetic.html.md"""
 
@@ -14,7 +14,8 @@ import soundfile as sf
 from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
-__all__ = ['SYNTH_FAMILIES', 'ESC50_COLUMNS', 'synth_class_names', 'synth_class_clips', 'synthetic_esc50']
+__all__ = ['SYNTH_FAMILIES', 'ESC50_COLUMNS', 'ICBHI_DIAGNOSES', 'US8K_CLASSES', 'synth_class_names', 'synth_class_clips',
+           'synthetic_esc50', 'voiced_clips', 'synthetic_icbhi', 'synthetic_urbansound8k']
 
 # %% ../nbs/04b_synthetic.ipynb #1627d79f
 SYNTH_FAMILIES = ('tone', 'chirp_up', 'chirp_down', 'harmonic', 'tremolo', 'vibrato', 'clicks', 'rumble', 'hiss', 'beeps')
@@ -185,4 +186,100 @@ def synthetic_esc50(dest, n_classes=10, clips_per_class=40, sr=22050, duration=5
             raise
     finally:
         if work.exists(): shutil.rmtree(work, ignore_errors=True)
+    return dest
+
+# %% ../nbs/04b_synthetic.ipynb #e9ee531a
+def _voice_params(rng):
+    "A speaker's (patient's, source recording's) own sound: pitch, harmonics, tremolo rate, noise band"
+    return dict(f=float(np.exp(rng.uniform(np.log(120), np.log(2000)))), harmonics=int(rng.integers(1, 5)),
+                rate=float(rng.uniform(1.5, 8)), band=float(np.exp(rng.uniform(np.log(300), np.log(3000)))))
+
+def _class_hz(c): return 200 * 1.35 ** c                   # a faint class tone; class 9 at 3 kHz
+
+def voiced_clips(voice, c, m, sr=8000, duration=1.0, cue=0.04, seed=0):
+    "`m` clips `(m, samples)` of one voice (from `_voice_params`) carrying a faint tone of class `c` at `cue` times the voice's peak"
+    rng = np.random.default_rng(seed)
+    n = int(round(sr * duration)); t = np.arange(n) / sr
+    out = np.empty((m, n), dtype=np.float32)
+    for k in range(m):
+        v = sum(np.sin(2 * np.pi * voice['f'] * h * t + rng.uniform(0, 2 * np.pi)) / h
+                for h in range(1, voice['harmonics'] + 1) if voice['f'] * h < 0.45 * sr)
+        v = v * (0.6 + 0.4 * np.sin(2 * np.pi * voice['rate'] * t + rng.uniform(0, 2 * np.pi)))
+        spec = np.fft.rfft(rng.standard_normal(n)); f = np.fft.rfftfreq(n, 1 / sr)
+        spec[(f < voice['band'] / 1.5) | (f > voice['band'] * 1.5)] = 0
+        noise = np.fft.irfft(spec, n)
+        v = v / np.abs(v).max() + 0.3 * noise / (np.abs(noise).max() + 1e-9)
+        y = v / np.abs(v).max() + cue * np.sin(2 * np.pi * _class_hz(c) * rng.uniform(0.97, 1.03) * t) + rng.normal(0, 0.02, n)
+        out[k] = y * rng.uniform(0.1, 0.9) / np.abs(y).max()
+    return out
+
+# %% ../nbs/04b_synthetic.ipynb #dd768d1e
+ICBHI_DIAGNOSES = ('COPD', 'Healthy', 'URTI', 'Pneumonia')
+
+def _empty_dest(dest, who):
+    "`dest` as an absolute Path that is new or empty (never write over a user's files)"
+    dest = Path(dest).expanduser().absolute()
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())): raise FileExistsError(f"{who}: {dest} exists and is not empty; choose a new folder")
+    return dest
+
+def _cycles(rng, duration):
+    "Contiguous breathing cycles `(start, end)` of 0.5-1.0 s from 0.1 s to the end of the recording"
+    t, out = 0.1, []
+    while t + 0.5 <= duration:
+        end = min(t + rng.uniform(0.5, 1.0), duration)
+        out.append((round(t, 3), round(end, 3))); t = end
+    return out
+
+def synthetic_icbhi(dest, n_patients=40, recordings_per_patient=5, sr=8000, duration=2.5, cue=0.04,
+                    p=(0.55, 0.2, 0.15, 0.1), seed=0):
+    "Write an ICBHI-layout folder (wav + cycle annotations, `patient_diagnosis.csv`, official split) of synthetic patients, each with its own voice"
+    dest = _empty_dest(dest, 'synthetic_icbhi')
+    if n_patients < 2 * len(p): raise ValueError(f"`n_patients` must be >= {2 * len(p)} (two per diagnosis), got {n_patients}")
+    rng = np.random.default_rng(seed)
+    diag = np.concatenate([np.repeat(np.arange(len(p)), 2), rng.choice(len(p), n_patients - 2 * len(p), p=p)])
+    audio = dest / 'audio_and_txt_files'; audio.mkdir(parents=True)
+    locs, devices, names, split = ['Al', 'Ar', 'Pl', 'Pr', 'Tc', 'Ll', 'Lr'], ['Meditron', 'LittC2SE', 'Litt3200', 'AKGC417L'], [], []
+    test_patients = set(rng.choice(n_patients, int(round(0.4 * n_patients)), replace=False).tolist())
+    t = np.arange(int(round(sr * duration))) / sr
+    for i, d in enumerate(diag):
+        pid, dev = 101 + i, devices[i % len(devices)]
+        clips = voiced_clips(_voice_params(rng), int(d), recordings_per_patient, sr, duration, cue, seed=[seed, i])
+        for r, y in enumerate(clips):
+            name = f"{pid}_{r + 1}b{1 + r % 2}_{locs[r % len(locs)]}_{'mc' if recordings_per_patient > 1 else 'sc'}_{dev}"
+            lines = []
+            for s, e in _cycles(rng, duration):
+                crackle, wheeze = rng.random() < (0.5 if d == 0 else 0.2), rng.random() < (0.4 if d in (0, 3) else 0.1)
+                inside = (t >= s) & (t < e)
+                if crackle: y = y + 0.5 * np.abs(y).max() * inside * (np.mod(t - s, 0.1) < 0.003) * rng.choice([-1, 1], len(t))
+                if wheeze: y = y + 0.2 * np.abs(y).max() * inside * np.sin(2 * np.pi * 600 * t)
+                lines.append(f"{s:.3f}\t{e:.3f}\t{int(crackle)}\t{int(wheeze)}")
+            sf.write(audio / f"{name}.wav", (y / max(1.0, np.abs(y).max())).astype(np.float32), sr, subtype='PCM_16')
+            (audio / f"{name}.txt").write_text('\n'.join(lines) + '\n')
+            names.append(name); split.append('test' if i in test_patients else 'train')
+    (dest / 'patient_diagnosis.csv').write_text(''.join(f"{101 + i},{ICBHI_DIAGNOSES[d]}\n" for i, d in enumerate(diag)))
+    (dest / 'ICBHI_challenge_train_test.txt').write_text(''.join(f"{n}\t{s}\n" for n, s in zip(names, split)))
+    return dest
+
+# %% ../nbs/04b_synthetic.ipynb #0ba4347e
+US8K_CLASSES = ('air_conditioner', 'car_horn', 'children_playing', 'dog_bark', 'drilling',
+                'engine_idling', 'gun_shot', 'jackhammer', 'siren', 'street_music')
+
+def synthetic_urbansound8k(dest, n_classes=4, sources_per_fold=2, slices=3, sr=8000, duration=1.0, cue=0.04, seed=0):
+    "Write an UrbanSound8K-layout folder: per fold and class, `sources_per_fold` source recordings (each its own voice) cut into `slices` clips"
+    dest = _empty_dest(dest, 'synthetic_urbansound8k')
+    if not 2 <= n_classes <= len(US8K_CLASSES): raise ValueError(f"`n_classes` must be between 2 and {len(US8K_CLASSES)}, got {n_classes}")
+    rng, rows, fsid = np.random.default_rng(seed), [], 1000
+    for fold in range(1, 11):
+        (dest / 'audio' / f"fold{fold}").mkdir(parents=True)
+        for c in range(n_classes):
+            for _ in range(sources_per_fold):
+                fsid += 1
+                clips = voiced_clips(_voice_params(rng), c, slices, sr, duration, cue, seed=[seed, fsid])
+                for s, y in enumerate(clips):
+                    fn = f"{fsid}-{c}-0-{s}.wav"
+                    sf.write(dest / 'audio' / f"fold{fold}" / fn, y, sr, subtype='PCM_16')
+                    rows.append(dict(slice_file_name=fn, fsID=fsid, start=s * duration, end=(s + 1) * duration,
+                                     salience=1, fold=fold, classID=c, **{'class': US8K_CLASSES[c]}))
+    (dest / 'metadata').mkdir()
+    pd.DataFrame(rows).to_csv(dest / 'metadata' / 'UrbanSound8K.csv', index=False)
     return dest
