@@ -168,7 +168,7 @@ def _read_cycles(txt):
     try: c = pd.read_csv(txt, sep=r'\s+', header=None, names=['start', 'end', 'crackles', 'wheezes'], dtype=str)
     except pd.errors.EmptyDataError: raise ValueError(f"{txt} holds no breathing cycles") from None
     num = c.apply(pd.to_numeric, errors='coerce')
-    ok = num.notna().all(1) & num.crackles.isin([0, 1]) & num.wheezes.isin([0, 1]) & (num.start >= 0) & (num.end > num.start)
+    ok = num.notna().all(axis=1) & num.crackles.isin([0, 1]) & num.wheezes.isin([0, 1]) & (num.start >= 0) & (num.end > num.start)
     if not ok.all():
         i = int(np.flatnonzero(~ok.to_numpy())[0])
         raise ValueError(f"{txt}, line {i + 1}: expected 'start end crackles wheezes' (seconds, end after start, 0/1, 0/1), got {' '.join(c.iloc[i].fillna('').astype(str))!r}")
