@@ -13,14 +13,12 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 import soundfile as sf
-from .core import AudioTensor, AudioFileError, load_audio, rechannel, resample, pad_trunc
+from .core import AudioTensor, AudioFileError, load_audio, rechannel, resample, pad_trunc, check_place
 
 # %% auto #0
-__all__ = ['CROPS', 'AudioDataset', 'collate']
+__all__ = ['AudioDataset', 'collate']
 
 # %% ../nbs/04d_torchdata.ipynb #941b8c9a
-CROPS = ('random', 'centre', 'start')
-
 def _column(df, col, what):
     "`df[col]` as a numpy array, or a KeyError naming `col`, what it is for, and the columns there are"
     if col not in df.columns: raise KeyError(f"AudioDataset: {what} column {col!r} not in the data frame; it has {list(df.columns)}")
@@ -43,7 +41,7 @@ class AudioDataset(torch.utils.data.Dataset):
     def __init__(self, items, labels=None, file_col='audio_path', label_col=None, start_col=None, end_col=None,
                  path=None, sr=None, mono=True, channels=None, duration=None, crop='random', pad='zeros',
                  tfms=None, vocab=None, train=True):
-        if crop not in CROPS: raise ValueError(f"`crop` must be one of {CROPS}, got {crop!r}")
+        crop = check_place(crop, 'crop')
         if pad not in ('zeros', 'repeat'): raise ValueError(f"`pad` must be 'zeros' or 'repeat', got {pad!r}")
         if duration is not None and not duration > 0: raise ValueError(f"`duration` must be > 0 seconds or None, got {duration}")
         if channels is not None and channels < 1: raise ValueError(f"`channels` must be >= 1 or None, got {channels}")
@@ -112,7 +110,7 @@ class AudioDataset(torch.utils.data.Dataset):
         if self.channels is not None: x = rechannel(x, self.channels)
         if self.sr is not None and x.sr != self.sr: x = resample(x, self.sr)
         if self.duration is not None:
-            where = 'random' if self.train and self.crop == 'random' else 'end'
+            where = 'random' if self.train and self.crop == 'random' else 'start'
             x = pad_trunc(x, max(1, int(round(self.duration * x.sr))), mode=self.pad, where=where)
         return x
 
