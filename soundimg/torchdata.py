@@ -129,6 +129,7 @@ class AudioDataset(torch.utils.data.Dataset):
             if getattr(self, k) is not None: setattr(res, k, getattr(self, k)[idxs])
         for k, v in kwargs.items():
             if k not in ('tfms', 'train', 'crop', 'pad', 'duration'): raise TypeError(f"subset can't change {k!r}")
+            if k == 'crop': v = check_place(v, 'crop')
             setattr(res, k, ([] if v is None else list(v) if isinstance(v, (list, tuple)) else [v]) if k == 'tfms' else v)
         return res
 
