@@ -3,7 +3,7 @@
 The environment here: a fresh venv that sees this test's own packages (torch, fastai, ...) through a `.pth`
 file, as Colab's Python sees its preinstalled ones. `pip install` of the repository, offline
 (`--no-index`: every dependency must already be satisfied), must install soundimg and leave torch as it was."""
-import json, os, subprocess, sysconfig, venv
+import json, os, shutil, subprocess, sysconfig, venv
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
@@ -24,7 +24,10 @@ def test_install_keeps_preinstalled_torch(tmp_path):
     site = Path(_run(py, '-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])').strip())
     (site / 'preinstalled.pth').write_text(sysconfig.get_paths()['purelib'] + '\n')   # this Python's packages, torch included
     before = json.loads(_run(py, '-c', PROBE))
-    _run(py, '-m', 'pip', 'install', '-q', '--no-index', '--no-build-isolation', ROOT)
+    src = tmp_path / 'src'                     # a copy, so the build leaves nothing in the repository
+    shutil.copytree(ROOT / 'soundimg', src / 'soundimg', ignore=shutil.ignore_patterns('__pycache__'))
+    for f in ('pyproject.toml', 'README.md'): shutil.copy(ROOT / f, src / f)
+    _run(py, '-m', 'pip', 'install', '-q', '--no-index', '--no-build-isolation', src)
     after = json.loads(_run(py, '-c', PROBE))
     assert after == before                                                             # the same torch, from the same place
     where = _run(py, '-c', 'import soundimg; print(soundimg.__file__)').strip()
