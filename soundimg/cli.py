@@ -17,6 +17,7 @@ from .spectrogram import AudioToSpec, SpecConfig, DEFAULT_SPEC
 from .synthetic import synthetic_esc50
 from .datasets import load_esc50, esc50
 from .cv import cross_validate
+from .distributed import init_distributed, is_main_process, main_process_first, launched
 
 # %% auto #0
 __all__ = ['REPRS', 'make_repr', 'data_home', 'load_data', 'cv_parser', 'run_cv', 'show_parser', 'run_show', 'main']
@@ -91,11 +92,14 @@ def run_cv(args, print=print):
     if args.threads is not None:
         if args.threads < 1: raise SystemExit(f"soundimg cv: --threads must be >= 1, got {args.threads}")
         torch.set_num_threads(args.threads)
+    init_distributed()                                        # under torchrun / accelerate launch: join the others
+    if not is_main_process(): print = lambda *a, **k: None    # one process reports
     t0 = time.perf_counter()
-    df = _limit(load_data(args.data, args.cache, progress=False), args.limit)
+    with main_process_first(): df = _limit(load_data(args.data, args.cache, progress=False), args.limit)
     tfm = make_repr(args.repr, sr=args.sr, n_mels=args.n_mels, hop_length=args.hop_length)
     print(f"data {args.data}: {len(df)} clips, {df.category.nunique()} classes, folds {sorted(df.fold.unique().tolist())}; "
-          f"{args.repr} images, {args.arch}{' pretrained' if args.pretrained else ''}, {args.epochs} epochs")
+          f"{args.repr} images, {args.arch}{' pretrained' if args.pretrained else ''}, {args.epochs} epochs"
+          + (f", {torch.distributed.get_world_size()} processes" if launched() else ''))
     res = cross_validate(df, folds=args.folds, seeds=args.seeds, arch=args.arch, epochs=args.epochs, lr=args.lr,
                          batch_tfms=[tfm], bs=args.bs, pretrained=args.pretrained, out=args.out, overwrite=args.overwrite,
                          dls_kwargs=dict(sr=args.sr, num_workers=args.workers), quiet=True,

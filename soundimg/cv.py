@@ -19,9 +19,11 @@ from fastai.torch_core import set_seed
 from fastai.learner import load_learner
 from fastai.metrics import accuracy
 from fastai.callback.tracker import TrackerCallback, SaveModelCallback, EarlyStoppingCallback
-from .data import fold_dataloaders
+from .data import fold_dataloaders, DataNormalize
 from .learner import LR_SUGGESTERS, _arch_name, audio_learner, predict_files
 from .metrics import balanced_accuracy, confusion_counts
+from .distributed import (launched, is_main_process, init_distributed, barrier, broadcast_object, broadcast_tensors_,
+                          shared_tempdir, distributed_training, distributed_preds)
 
 # %% auto #0
 __all__ = ['OPTIMISTIC', 'RESULT_FILES', 'CVResult', 'cross_validate']
@@ -211,20 +213,23 @@ def _selected_epoch(learn, select, monitor):
     return int(np.argmin(col) if 'loss' in monitor else np.argmax(col))
 
 def _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select, monitor, patience, tta, metrics, cbs,
-                quiet, learner_kwargs, workdir):
-    "Train one model validated on `fold` with `seed`; returns (the table row with its confusion matrix, the learner)"
+                quiet, learner_kwargs, workdir, device=None):
+    "Train one model validated on `fold` with `seed` (together on every process of a launch); returns (the table row with its confusion matrix, the learner)"
     t0 = time.perf_counter()
     set_seed(seed, reproducible=True)
     dls = _call_make_dls(make_dls, df, fold, **dls_kw)
+    if device is not None: dls = dls.to(device)
     learn = audio_learner(dls, arch, metrics=metrics, path=workdir, **learner_kwargs)
+    for t in dls.train.after_batch.fs:                     # every process normalises with the main process's statistics
+        if isinstance(t, DataNormalize): broadcast_tensors_(t.mean, t.std)
     run_cbs = list(listify(cbs))
     if select == 'best': run_cbs.append(SaveModelCallback(monitor=monitor, fname=f'best_{fold}_{seed}'))
     if patience: run_cbs.append(EarlyStoppingCallback(monitor=monitor, patience=patience))
     with (learn.no_bar() if quiet else nullcontext()), (learn.no_logging() if quiet else nullcontext()):
-        used_lr = _fit(learn, epochs, lr, fit, run_cbs)
+        with distributed_training(learn): used_lr = _fit(learn, epochs, lr, fit, run_cbs)
         idx = _selected_epoch(learn, select, monitor)
         names, vals, n_epochs = list(learn.recorder.metric_names[1:-1]), learn.recorder.values[idx], len(learn.recorder.values)
-        preds, targs, losses = learn.get_preds(dl=dls.valid, with_loss=True)
+        preds, targs, losses = distributed_preds(learn, dls.valid, with_loss=True)   # the whole validation set, in order
         tta_preds = learn.tta(dl=dls.valid.new(shuffle=False, drop_last=False))[0] if tta else None
     optimistic = select == 'best' or bool(patience) or _optimistic_cbs(cbs)
     selection = ('best epoch' if select == 'best' else 'early stopping' if patience else 'callbacks' if optimistic else 'final epoch')
@@ -277,6 +282,9 @@ def cross_validate(df, fold_col='fold', folds=None, seeds=(0,), make_dls=None, a
                    refs=None, cbs=None, resume=True, overwrite=False, keep_learners=None, quiet=False, on_run=None, **learner_kwargs):
     "Train one model per (fold, seed), validating on that fold; final-epoch results unless `select`/`patience` (labelled optimistic)"
     folds, seeds = _check_cv_args(df, fold_col, label_col, folds, seeds, epochs, select)
+    if tta and launched(): raise ValueError("`tta=True` is not supported under torchrun / accelerate launch; evaluate with TTA in one process")
+    device = init_distributed()                      # None in a single process
+    main = is_main_process()
     fit = ifnone(fit, 'fine_tune' if pretrained else 'one_cycle')
     if fit not in ('one_cycle', 'fine_tune'): raise ValueError(f"`fit` must be 'one_cycle' or 'fine_tune', got {fit!r}")
     make_dls = ifnone(make_dls, fold_dataloaders)
@@ -291,22 +299,23 @@ def cross_validate(df, fold_col='fold', folds=None, seeds=(0,), make_dls=None, a
     todo = [(f, s) for f in folds for s in seeds if (f, s) not in done]
     keep = ifnone(keep_learners, out is None)
     res = CVResult(runs, config=_jsonable(config), vocab=vocab, refs=refs, out=out)
-    if out: out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as workdir:
-        for fold, seed in (todo if quiet or not todo else progress_bar(todo)):
+    if out and main: out.mkdir(parents=True, exist_ok=True)
+    barrier()                                        # every process has read earlier results before new ones are written
+    with shared_tempdir(dir=out if out and launched() else None) as workdir:
+        for fold, seed in (todo if quiet or not todo or not main else progress_bar(todo)):
             row, learn = _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select, monitor, patience, tta,
-                                     metrics, cbs, quiet, dict(pretrained=pretrained, **learner_kwargs), workdir)
+                                     metrics, cbs, quiet, dict(pretrained=pretrained, **learner_kwargs), workdir, device)
             vocab = [str(v) for v in learn.dls.vocab]
             if res.vocab and res.vocab != vocab: raise ValueError(f"fold {fold} has classes {vocab}, earlier runs {res.vocab}")
             res.vocab = vocab
-            if out:
-                row['model_file'] = _save_model(learn, out, fold, seed)
+            if out:                                  # written once, by the main process
+                row['model_file'] = broadcast_object(_save_model(learn, out, fold, seed) if main else None)
             if keep:
                 learn.dls = learn.dls.new_empty()
                 res.learners[(fold, seed)] = learn
             res.runs.append(row)
-            if out: res.to_csv(out / RESULT_FILES[0]); res.to_json(out / RESULT_FILES[1])
-            if on_run: on_run(row)
-    if out and res.runs:
+            if out and main: res.to_csv(out / RESULT_FILES[0]); res.to_json(out / RESULT_FILES[1])
+            if on_run and main: on_run(row)
+    if out and res.runs and main:
         res.to_csv(out / RESULT_FILES[0]); res.to_json(out / RESULT_FILES[1]); res.save_plot(out / RESULT_FILES[2])
     return res
