@@ -6,7 +6,9 @@ Docs: https://soundimg.github.io/soundimg/cache.html.md"""
 
 # %% ../nbs/04c_cache.ipynb #28ada4d3
 from __future__ import annotations
-import os, json, hashlib, warnings, uuid
+import os, sys, json, hashlib, warnings, uuid
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from dataclasses import asdict, is_dataclass
 import numpy as np
@@ -60,6 +62,17 @@ def _restore(t, meta):
         except (ImportError, AttributeError): pass
     x = torch.as_tensor(t)
     return x if cls is torch.Tensor else cls(x, **(meta.get('attrs') or {}))
+
+def _precompute_part(cache, items, on_error):
+    "In a worker process: fill the on-disk `cache` for `items`; returns (skipped, hits, misses, output meta) for the parent"
+    torch.set_num_threads(1)                                  # the processes are the parallelism
+    cache.hits, cache.misses, cache.skipped = 0, 0, {}
+    for it in items:
+        try: cache(it)
+        except (AudioFileError, FileNotFoundError, ValueError) as e:
+            if on_error == 'raise': raise
+            cache.skipped[str(it)] = str(e)
+    return cache.skipped, cache.hits, cache.misses, cache._meta
 
 class FeatureCache(RandTransform):
     "Features `tfm(loader(item))` computed once per (file, settings), in memory or in `path`, stored as `dtype`"
@@ -134,20 +147,40 @@ class FeatureCache(RandTransform):
         else: self._save(k, stored.numpy())
         return _restore(stored.float(), self._meta)
 
-    def precompute(self, items, on_error='raise', progress=True):
-        "Fill the cache for `items`; with `on_error='skip'` unreadable files are left out, listed in `.skipped` and warned about"
+    def precompute(self, items, on_error='raise', progress=True, workers=1, chunk=16):
+        "Fill the cache for `items` (with `workers` processes when it is on disk); with `on_error='skip'` unreadable files are left out, listed in `.skipped` and warned about"
         _check_on_error(on_error)
+        if int(workers) != workers or workers < 1: raise ValueError(f"`workers` must be a whole number >= 1, got {workers}")
         items = list(items)
-        for it in (progress_bar(items, leave=False) if progress else items):
-            try: self(it)
-            except (AudioFileError, FileNotFoundError, ValueError) as e:
-                if on_error == 'raise': raise
-                self.skipped[str(it)] = str(e)
+        if workers > 1 and self.path is not None and not any(isinstance(it, torch.Tensor) for it in items):
+            self._precompute_parallel(items, on_error, progress, workers, chunk)
+        else:
+            for it in (progress_bar(items, leave=False) if progress else items):
+                try: self(it)
+                except (AudioFileError, FileNotFoundError, ValueError) as e:
+                    if on_error == 'raise': raise
+                    self.skipped[str(it)] = str(e)
         if self.skipped:
             names = ', '.join(Path(p).name for p in list(self.skipped)[:5])
             warnings.warn(f"FeatureCache skipped {len(self.skipped)} of {len(items)} files that could not be read: {names}"
                           f"{' ...' if len(self.skipped) > 5 else ''} (see .skipped)", stacklevel=2)
         return [it for it in items if str(it) not in self.skipped]
+
+    def _precompute_parallel(self, items, on_error, progress, workers, chunk):
+        "Share the files among `workers` processes, each file to exactly one of them (one writer per file; every write is atomic)"
+        files = list({Path(it).resolve(): it for it in reversed(items)}.values())[::-1]   # first spelling of each file
+        parts = [files[i:i + chunk] for i in range(0, len(files), chunk)]
+        ctx = mp.get_context('fork' if sys.platform == 'linux' else 'spawn')
+        with ProcessPoolExecutor(min(workers, len(parts)), mp_context=ctx) as ex:
+            futs = [ex.submit(_precompute_part, self, part, on_error) for part in parts]
+            try:
+                for f in (progress_bar(futs, leave=False) if progress else futs):
+                    skipped, hits, misses, meta = f.result()
+                    self.skipped.update(skipped); self.hits += hits; self.misses += misses
+                    if self._meta is None: self._meta = meta
+            except BaseException:
+                for f in futs: f.cancel()
+                raise
 
     @property
     def nbytes(self): return sum(t.numel() * t.element_size() for t in self.mem.values())
