@@ -23,6 +23,7 @@ from .torchdata import *
 from .metrics import *
 from .learner import *
 from .cv import *
+from .distributed import *
 from .interpret import *
 from .fastaudio import *
 
