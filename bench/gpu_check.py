@@ -154,7 +154,7 @@ def bench(dev, dry):
         line(f"mel spectrogram (dB), {tag}, GPU vs CPU", t_ours, cpu_best(lambda: AudioToSpec(ours.cfg)(x_cpu)), 'same code on CPU')
 
     # wavelet scalogram
-    scal = Scalogram(sr, f_min=50., f_max=sr * 0.45, n_bins=84, hop_length=256, to_db=False).to(dev)
+    scal = Scalogram(sr, f_min=50., f_max=sr * 0.45, n_bands=84, hop_length=256, to_db=False).to(dev)
     t_scal = best(lambda: scal(x))
     if nna is not None:
         try:
@@ -163,7 +163,7 @@ def bench(dev, dry):
         except Exception as e: say(f"scalogram vs nnAudio CQT: skipped ({type(e).__name__}: {e})")
     if dev.type == 'cuda':
         line(f"scalogram (84 bins), {tag}, GPU vs CPU", t_scal,
-             cpu_best(lambda: Scalogram(sr, f_min=50., f_max=sr * 0.45, n_bins=84, hop_length=256, to_db=False)(x_cpu)), 'same code on CPU')
+             cpu_best(lambda: Scalogram(sr, f_min=50., f_max=sr * 0.45, n_bands=84, hop_length=256, to_db=False)(x_cpu)), 'same code on CPU')
     elif nna is None: line(f"scalogram (84 bins), {tag}", t_scal, None, '(no reference)')
 
     # SpecAugment
