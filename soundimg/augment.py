@@ -24,8 +24,9 @@ from .core import _plain
 __all__ = ['NOISE_COLORS', 'VALID_MODES', 'SignalShifter', 'span_mask', 'mask_along_axis', 'shift_time', 'NoiseColor',
            'colored_noise', 'add_noise', 'AudioAugment', 'SpectrogramAugment', 'MaskFreq', 'MaskTime', 'SpecAugment',
            'SGRoll', 'AudioPadType', 'crop_pad', 'CropTime', 'TimeShift', 'AddNoise', 'ChangeVolume', 'SignalCutout',
-           'SignalLoss', 'RandomCrop', 'ResizeSignal', 'RemoveType', 'Resample', 'DownmixMono', 'RemoveSilence',
-           'time_cutmix', 'TimeCutMix', 'show_augment']
+           'SignalLoss', 'RandomCrop', 'ResizeSignal', 'TrimPad', 'crop_starts', 'CropFrames', 'CropWindows',
+           'crop_tta', 'RemoveType', 'Resample', 'DownmixMono', 'RemoveSilence', 'time_cutmix', 'TimeCutMix',
+           'show_augment']
 
 # %% ../nbs/03_augment.ipynb #70f022b0
 def _check_range(v, name, lo=0.0, hi=None):
@@ -289,7 +290,8 @@ def crop_pad(x, n, pad_mode='zeros', train=True, valid_mode='center'):
     mode = 'repeat' if pad_mode == 'repeat' else 'zeros'
     if train: where = 'start' if pad_mode == 'zeros_after' else 'random'
     else: where = _check_valid_mode(valid_mode)
-    if train and x.ndim >= 3 and x.shape[-1] != n and where == 'random':   # a batch: each item its own place
+    batch = x.ndim >= (4 if isinstance(x, TensorImageBase) else 3)        # an image item is (C, F, T): one place for all channels
+    if train and batch and x.shape[-1] != n and where == 'random':         # a batch: each item its own place
         return _like(torch.stack([_plain(pad_trunc(_plain(o), n, mode=mode, where=where)) for o in x]), x)
     return _like(pad_trunc(_plain(x), n, mode=mode, where=where), x)
 
@@ -402,6 +404,88 @@ class ResizeSignal(RandomCrop):
     "fastaudio's `ResizeSignal`: `RandomCrop` with `duration` in milliseconds"
     def __init__(self, duration, pad_mode=AudioPadType.Zeros, valid_mode='center'):
         super().__init__(_check_range(duration, 'duration') / 1000, pad_mode=pad_mode, valid_mode=valid_mode)
+
+# %% ../nbs/03_augment.ipynb #b9e40b7e
+class TrimPad(torch.nn.Module):
+    "Trim silence at the ends (`top_db`, None: keep it) and pad clips shorter than `duration` s: zeros on both ends (the kernel) or repeats"
+    def __init__(self, duration, pad_mode='zeros', top_db=60.0):
+        super().__init__()
+        self.duration, self.top_db = _check_range(duration, 'duration'), top_db
+        if not self.duration > 0: raise ValueError(f"`duration` must be > 0 seconds, got {duration}")
+        if pad_mode not in ('zeros', 'repeat'): raise ValueError(f"`pad_mode` must be 'zeros' or 'repeat', got {pad_mode!r}")
+        if top_db is not None: _check_range(top_db, 'top_db')
+        self.pad_mode = pad_mode
+
+    def forward(self, x):
+        if not isinstance(x, AudioTensor): raise TypeError(f"TrimPad needs an AudioTensor (it must know `sr`), got {type(x).__name__}")
+        if x.shape[-1] == 0: raise ValueError("TrimPad: the clip has zero samples")
+        if self.top_db is not None:
+            y = trim_silence(x, top_db=self.top_db)
+            if y.shape[-1]: x = y                                    # an all-silent clip is kept as it is
+        n = max(1, int(round(self.duration * x.sr)))
+        return pad_trunc(x, n, mode=self.pad_mode, where='both') if x.shape[-1] < n else x
+
+    def extra_repr(self): return f"duration={self.duration}, pad_mode={self.pad_mode!r}, top_db={self.top_db}"
+
+# %% ../nbs/03_augment.ipynb #42f74294
+def crop_starts(n_frames, width, hop=None):
+    "First frames of the windows of `width` that TTA averages: every `hop` (default `width`) frames, the last flush with the end"
+    n_frames, width = _check_int(n_frames, 'n_frames', 1), _check_int(width, 'width', 1)
+    hop = _check_int(ifnone(hop, width), 'hop', 1)
+    if hop > width: raise ValueError(f"`hop`={hop} must be <= `width`={width}, or the windows leave gaps")
+    if n_frames <= width: return [0]
+    return list(range(0, n_frames - width, hop)) + [n_frames - width]
+
+class CropFrames(_SplitAware, DisplayedTransform):
+    "Spectrogram images of exactly `width` frames: a random window in training, the `valid_mode` one ('centre'/'start') otherwise"
+    order = 31
+    def __init__(self, width, pad_mode='zeros', valid_mode='centre'):
+        super().__init__()
+        self.width, self.pad_mode = _check_int(width, 'width', 1), _check_pad_mode(pad_mode)
+        self.valid_mode, self._train = _check_valid_mode(valid_mode), True
+
+    def encodes(self, x: TensorImageBase): return crop_pad(x, self.width, self.pad_mode, self._train, self.valid_mode)
+
+# %% ../nbs/03_augment.ipynb #97692924
+class CropWindows:
+    "Every TTA window (`crop_starts`) of every item of a fastai dataset of whole images, as `(crop, *rest)`; `.clip` maps windows to items"
+    def __init__(self, ds, width, hop=None, pad_mode='zeros'):
+        self.ds, self.width, self.pad_mode = ds, _check_int(width, 'width', 1), _check_pad_mode(pad_mode)
+        self.n_inp, self._last = getattr(ds, 'n_inp', 1), (None, None)
+        self.index = [(i, s) for i in range(len(ds)) for s in crop_starts(self._item(i)[0].shape[-1], self.width, hop)]
+        self.clip = torch.tensor([i for i, _ in self.index], dtype=torch.long)
+
+    def _item(self, i):
+        if self._last[0] != i: self._last = (i, self.ds[i])          # windows of one clip come in a row: read it once
+        return self._last[1]
+    def __len__(self): return len(self.index)
+    def __getitem__(self, k):
+        i, s = self.index[k]
+        x, *rest = self._item(i)
+        x = crop_pad(x, self.width, self.pad_mode, train=False) if x.shape[-1] < self.width else x[..., s:s + self.width]
+        return (x, *rest)
+
+def _crop_tfm(dl):
+    return next((t for t in getattr(getattr(dl, 'after_item', None), 'fs', []) if isinstance(t, (CropFrames, CropTime))), None)
+
+def crop_tta(learn, dl=None, width=None, hop=None, reduce='mean'):
+    "Predictions `(clips, classes)` over windows covering each whole clip of `dl` (default: validation), averaged (or max); and the targets"
+    if reduce not in ('mean', 'max'): raise ValueError(f"`reduce` must be 'mean' or 'max', got {reduce!r}")
+    dl = ifnone(dl, learn.dls.valid)
+    crop = _crop_tfm(dl)
+    if width is None:
+        if not isinstance(crop, CropFrames): raise ValueError("crop_tta needs `width`, or a CropFrames in the DataLoader's item_tfms")
+        width = crop.width
+    wds = CropWindows(dl.dataset, width, hop, crop.pad_mode if crop is not None else 'zeros')
+    preds, targs = learn.get_preds(dl=dl.new(wds, shuffle=False, drop_last=False))
+    n, idx = len(dl.dataset), wds.clip
+    preds = preds.float()
+    if reduce == 'mean': out = torch.zeros(n, preds.shape[1]).index_add_(0, idx, preds) / torch.bincount(idx, minlength=n)[:, None]
+    else: out = torch.full((n, preds.shape[1]), -math.inf).scatter_reduce(0, idx[:, None].expand_as(preds), preds, 'amax')
+    if targs is not None:
+        first = torch.ones(len(idx), dtype=torch.bool); first[1:] = idx[1:] != idx[:-1]
+        targs = targs[first]
+    return out, targs
 
 # %% ../nbs/03_augment.ipynb #80b36d45
 class RemoveType(Enum):

@@ -21,14 +21,14 @@ from fastcore.basics import ifnone
 from fastprogress.fastprogress import progress_bar
 from .core import AudioTensor, AudioFileError, load_audio, resample, rechannel, pad_trunc, get_audio_files, PLACES, check_place, crop_start
 from fasttransform import DisplayedTransform
-from fastai.data.block import DataBlock, CategoryBlock
+from fastai.data.block import DataBlock, CategoryBlock, MultiCategoryBlock
 from .spectrogram import AudioToSpec, DEFAULT_SPEC
 from .core import _plain
 
 # %% auto #0
 __all__ = ['CROP_MODES', 'pad_batch', 'preprocess_audio_folder', 'LoadAudio', 'AudioBlock', 'CrossValidationSplitter',
-           'GroupSplitter', 'StratifiedSplitter', 'add_folds', 'LeakWarning', 'check_leak', 'class_weights',
-           'balanced_sampler', 'batch_stats', 'DataNormalize', 'fold_dataloaders']
+           'GroupSplitter', 'StratifiedSplitter', 'add_folds', 'LeakWarning', 'check_leak', 'multilabel_folds',
+           'class_weights', 'balanced_sampler', 'batch_stats', 'DataNormalize', 'fold_dataloaders']
 
 # %% ../nbs/04_data.ipynb #49020979
 CROP_MODES = PLACES                                    # the crop/pad vocabulary of `soundimg.core`
@@ -220,11 +220,16 @@ class StratifiedSplitter:
         return _check_sides(trn, val, 'StratifiedSplitter', f"valid_pct={self.valid_pct}")
     def __repr__(self): return f"StratifiedSplitter(col={self.col!r}, valid_pct={self.valid_pct}, seed={self.seed})"
 
-def add_folds(df, n_folds=5, label_col=None, group_col=None, seed=0, col='fold'):
-    "A copy of `df` with a `col` column of folds 1..`n_folds`, stratified by `label_col` and/or grouped by `group_col`"
+def add_folds(df, n_folds=5, label_col=None, group_col=None, seed=0, col='fold', label_delim=None):
+    "A copy of `df` with a `col` column of folds 1..`n_folds`, stratified by `label_col` (several labels per row with `label_delim`) and/or grouped by `group_col`"
     from sklearn.model_selection import KFold, StratifiedKFold, GroupKFold, StratifiedGroupKFold
     df = _as_frame(df, 'add_folds').copy()
     if n_folds < 2 or n_folds > len(df): raise ValueError(f"`n_folds` must be between 2 and the number of rows ({len(df)}), got {n_folds}")
+    if label_delim is not None:                                   # multi-label: iterative stratification
+        if label_col is None: raise ValueError("add_folds: `label_delim` splits the labels of `label_col`; pass `label_col` too")
+        if group_col is not None: raise ValueError("add_folds: multi-label folds (`label_delim`) can't also keep groups (`group_col`) together; choose one")
+        df[col] = multilabel_folds(_multi_hot(_col(df, label_col, 'add_folds'), label_delim)[0], n_folds, seed)
+        return df
     y = None if label_col is None else _col(df, label_col, 'add_folds').astype(str).to_numpy()
     g = None if group_col is None else _col(df, group_col, 'add_folds').to_numpy()
     if g is not None and len(pd.unique(g)) < n_folds:
@@ -255,6 +260,44 @@ def check_leak(train, valid, group_col, n_examples=5):
                       f"Split by {group_col!r} instead: GroupSplitter({group_col!r}), add_folds(df, group_col={group_col!r}) "
                       f"or the data set's official split", LeakWarning, stacklevel=2)
     return shared
+
+# %% ../nbs/04_data.ipynb #e073733e
+def _multi_hot(labels, label_delim):
+    "A bool matrix (rows, labels) and the sorted label names from strings of `label_delim`-separated labels"
+    lists = [[] if pd.isna(v) else [t.strip() for t in str(v).split(label_delim) if t.strip()] for v in labels]
+    names = sorted({t for l in lists for t in l})
+    pos = {n: j for j, n in enumerate(names)}
+    y = np.zeros((len(lists), len(names)), dtype=bool)
+    for i, l in enumerate(lists): y[i, [pos[t] for t in l]] = True
+    return y, names
+
+def multilabel_folds(y, n_folds=5, seed=0):
+    "Fold 1..`n_folds` for each row of a multi-hot matrix `y` (rows, labels) by iterative stratification (Sechidis et al. 2011)"
+    y = np.asarray(y, dtype=bool)
+    if y.ndim != 2: raise ValueError(f"`y` must be a (rows, labels) multi-hot matrix, got shape {y.shape}")
+    n, _ = y.shape
+    if not 2 <= n_folds <= n: raise ValueError(f"`n_folds` must be between 2 and the number of rows ({n}), got {n_folds}")
+    rng = np.random.default_rng(seed)
+    want_rows = np.full(n_folds, n / n_folds)
+    want = np.outer(np.full(n_folds, 1 / n_folds), y.sum(0))            # (folds, labels) still wanted
+    total = np.maximum(y.sum(0), 1)
+    fold = np.zeros(n, dtype=int)
+    left = y.copy()
+    todo = np.ones(n, dtype=bool)
+    while left.any():
+        counts = left.sum(0).astype(float); counts[counts == 0] = np.inf
+        l = int(np.argmin(counts))                                       # the rarest label still to place
+        for i in rng.permutation(np.flatnonzero(left[:, l])):
+            need = (want[:, y[i]] / total[y[i]]).sum(1)                 # the fold's missing share of this clip's labels
+            cand = np.flatnonzero(np.isclose(need, need.max()))
+            if len(cand) > 1: cand = cand[want_rows[cand] == want_rows[cand].max()]
+            f = int(rng.choice(cand))
+            fold[i] = f + 1; todo[i] = False; left[i] = False
+            want[f] -= y[i]; want_rows[f] -= 1
+    for i in rng.permutation(np.flatnonzero(todo)):                      # clips without labels
+        f = int(rng.choice(np.flatnonzero(want_rows == want_rows.max())))
+        fold[i] = f + 1; want_rows[f] -= 1
+    return fold
 
 # %% ../nbs/04_data.ipynb #8ad73564
 import fastai.callback.data  # noqa: F401  (adds DataBlock.weighted_dataloaders)
@@ -304,11 +347,12 @@ class DataNormalize(DisplayedTransform):
 
 # %% ../nbs/04_data.ipynb #370c386c
 def fold_dataloaders(df, fold, fold_col='fold', label_col='category', fn_col='audio_path', item_tfms=None, batch_tfms=None,
-                     bs=64, sr=16000, duration=None, num_workers=None, **block_kwargs):
+                     bs=64, sr=16000, duration=None, num_workers=None, label_delim=None, **block_kwargs):
     "DataLoaders of audio files `df[fn_col]` labelled by `label_col` that validate on `fold` (`cross_validate`'s default `make_dls`)"
     if fn_col not in df.columns: raise ValueError(f"`df` has no column {fn_col!r} (`fn_col`) of audio files; its columns are {list(df.columns)}")
     batch_tfms = ifnone(batch_tfms, [AudioToSpec(**DEFAULT_SPEC)])
-    db = DataBlock(blocks=(AudioBlock(sr=sr, duration=duration, **block_kwargs), CategoryBlock), get_x=ColReader(fn_col),
-                   get_y=ColReader(label_col), splitter=CrossValidationSplitter(col=fold_col, fold=fold),
+    y_block = CategoryBlock if label_delim is None else MultiCategoryBlock          # `label_delim`: several labels per row
+    db = DataBlock(blocks=(AudioBlock(sr=sr, duration=duration, **block_kwargs), y_block), get_x=ColReader(fn_col),
+                   get_y=ColReader(label_col, label_delim=label_delim), splitter=CrossValidationSplitter(col=fold_col, fold=fold),
                    item_tfms=item_tfms, batch_tfms=batch_tfms)
     return db.dataloaders(df, bs=bs, **({} if num_workers is None else dict(num_workers=num_workers)))

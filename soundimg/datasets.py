@@ -234,17 +234,35 @@ def load_fsdd(path, on_error='raise', check_audio=True):
     df['is_valid'] = df.split == 'test'
     return _handle_problems(df, _find_problems(df.audio_path, check_audio), on_error, str(rec))
 
-def load_fat2019(path, subset='curated', on_error='raise', check_audio=True):
-    "Freesound Audio Tagging 2019 `train_{subset}.csv`: multi-label `labels` (comma-separated) with `audio_path`"
-    if subset not in ('curated', 'noisy'): raise ValueError(f"`subset` must be 'curated' or 'noisy', got {subset!r}")
-    root = _find_root(path, f"train_{subset}.csv", 'FSDKaggle2019')
-    csv = root / f"train_{subset}.csv"
+def _fat2019_part(root, csv_name, folder, part, on_error, check_audio, labelled=True):
+    csv = root / csv_name
+    if not csv.is_file(): raise FileNotFoundError(f"{csv} not found: the FSDKaggle2019 {part} set needs {csv_name} and {folder}/ in {root}")
     df = pd.read_csv(csv)
     if df.empty: raise ValueError(f"{csv} lists no clips")
-    _require_columns(df, ['fname', 'labels'], str(csv))
-    df['audio_path'] = [str(root / f"train_{subset}" / f) for f in df.fname]
-    df['n_labels'] = df['labels'].str.split(',').str.len()
+    _require_columns(df, ['fname', 'labels'] if labelled else ['fname'], str(csv))
+    if not labelled: df = df[['fname']].assign(labels='')
+    df = df[['fname', 'labels']].copy()
+    df['labels'] = df['labels'].fillna('').astype(str)
+    df['audio_path'] = [str(root / folder / f) for f in df.fname]
+    df['n_labels'] = [len([t for t in v.split(',') if t.strip()]) for v in df['labels']]
+    df['subset'] = part
     return _handle_problems(df, _find_problems(df.audio_path, check_audio), on_error, str(csv))
+
+def load_fat2019(path, curated=True, noisy=False, test=False, on_error='raise', check_audio=True, subset=None):
+    "FSDKaggle2019 clips: `labels` (comma-separated tags), `audio_path`, `n_labels`, `subset` ('curated', 'noisy', 'test': no labels)"
+    if subset is not None:                                    # the older single-subset call, load_fat2019(path, 'noisy')
+        if subset not in ('curated', 'noisy'): raise ValueError(f"`subset` must be 'curated' or 'noisy', got {subset!r}")
+        curated, noisy, test = subset == 'curated', subset == 'noisy', False
+    if not (curated or noisy or test): raise ValueError("load_fat2019: choose at least one of `curated`, `noisy`, `test`")
+    marker = 'train_curated.csv' if curated else 'train_noisy.csv' if noisy else 'sample_submission.csv'
+    root = _find_root(path, marker, 'FSDKaggle2019')
+    parts = [('train_curated.csv', 'train_curated', 'curated', True)] * curated + [('train_noisy.csv', 'train_noisy', 'noisy', True)] * noisy \
+          + [('sample_submission.csv', 'test', 'test', False)] * test
+    dfs = [_fat2019_part(root, c, f, p, on_error, check_audio, lab) for c, f, p, lab in parts]
+    skipped = pd.concat([d.attrs.pop('skipped') for d in dfs], ignore_index=True)
+    out = pd.concat(dfs, ignore_index=True)
+    out.attrs['skipped'] = skipped
+    return out
 
 _SPLIT_NAMES = ('train', 'valid', 'val', 'test')
 

@@ -10,12 +10,13 @@ import math, warnings
 import numpy as np
 import torch
 import torch.nn.functional as F
-from fastai.torch_core import TensorImage
+from fastai.torch_core import TensorImage, TensorImageBase
+from fasttransform.cast import retain_type
 from .core import ModuleTransform
 from .spectrogram import AudioSpectrogram
 
 # %% auto #0
-__all__ = ['Delta', 'CoordChannels', 'spec_to_image']
+__all__ = ['Delta', 'CoordChannels', 'spec_to_image', 'mono_to_color', 'MonoToColor']
 
 # %% ../nbs/01b_features.ipynb #7064c243
 def _savgol_matrix(width, order):
@@ -104,3 +105,26 @@ def spec_to_image(x, vmin=None, vmax=None, channels=3, flip=False):
         else: raise ValueError(f"`channels`={channels} needs a 1-channel or {channels}-channel input, got {c} channels")
     if flip: img = img.flip(-2)
     return TensorImage(img.contiguous())
+
+# %% ../nbs/01b_features.ipynb #f6763a1c
+def mono_to_color(x, channels=3, eps=1e-6):
+    "The FAT2019 kernel's image: standardise each image, scale its min..max to 0..255 (whole numbers, float), `channels` copies"
+    if x.ndim < 3 or x.shape[-3] != 1: raise ValueError(f"mono_to_color needs one-channel images (..., 1, F, T), got shape {tuple(x.shape)}")
+    if channels < 1: raise ValueError(f"`channels` must be >= 1, got {channels}")
+    v = x.as_subclass(torch.Tensor).float()
+    dims = (-3, -2, -1)
+    z = (v - v.mean(dims, keepdim=True)) / (v.std(dims, keepdim=True, unbiased=False) + eps)
+    lo, hi = z.amin(dims, keepdim=True), z.amax(dims, keepdim=True)
+    img = torch.where(hi - lo > eps, (255 * (z - lo) / (hi - lo).clamp_min(eps)).floor().clamp(0, 255), torch.zeros_like(z))
+    img = img.expand(*img.shape[:-3], channels, *img.shape[-2:]).contiguous()
+    return retain_type(img, x) if isinstance(x, TensorImageBase) else img
+
+class MonoToColor(ModuleTransform):
+    "`mono_to_color` as a module/transform for a `FeatureCache` or `batch_tfms`"
+    order = 25
+    def __init__(self, channels=3, eps=1e-6):
+        super().__init__(); self.channels, self.eps = channels, eps
+        if channels < 1: raise ValueError(f"`channels` must be >= 1, got {channels}")
+    def forward(self, x): return mono_to_color(x, self.channels, self.eps)
+    def encodes(self, x: TensorImageBase): return self(x)
+    def extra_repr(self): return f"channels={self.channels}"

@@ -6,7 +6,7 @@ Docs: https://soundimg.github.io/soundimg/synthetic.html.md"""
 
 # %% ../nbs/04b_synthetic.ipynb #ac2d46d8
 from __future__ import annotations
-import os, json, shutil, tempfile, uuid
+import os, json, shutil, tempfile, uuid, hashlib
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -15,7 +15,7 @@ from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
 __all__ = ['SYNTH_FAMILIES', 'ESC50_COLUMNS', 'ICBHI_DIAGNOSES', 'US8K_CLASSES', 'synth_class_names', 'synth_class_clips',
-           'synthetic_esc50', 'voiced_clips', 'synthetic_icbhi', 'synthetic_urbansound8k']
+           'synthetic_esc50', 'voiced_clips', 'synthetic_icbhi', 'synthetic_urbansound8k', 'synthetic_fat2019']
 
 # %% ../nbs/04b_synthetic.ipynb #1627d79f
 SYNTH_FAMILIES = ('tone', 'chirp_up', 'chirp_down', 'harmonic', 'tremolo', 'vibrato', 'clicks', 'rumble', 'hiss', 'beeps')
@@ -282,4 +282,83 @@ def synthetic_urbansound8k(dest, n_classes=4, sources_per_fold=2, slices=3, sr=8
                                      salience=1, fold=fold, classID=c, **{'class': US8K_CLASSES[c]}))
     (dest / 'metadata').mkdir()
     pd.DataFrame(rows).to_csv(dest / 'metadata' / 'UrbanSound8K.csv', index=False)
+    return dest
+
+# %% ../nbs/04b_synthetic.ipynb #9211e58f
+_FAT_STAMP = '.synthetic_fat2019.json'
+
+def _fat_tags(rng, n_classes):
+    "2-4 sorted class indices; a tag brings its neighbour along 60 % of the time"
+    k, first = int(rng.integers(2, 5)), int(rng.integers(n_classes))
+    tags = [first] + [(first + 1) % n_classes] * (rng.random() < 0.6)
+    while len(set(tags)) < k: tags.append(int(rng.integers(n_classes)))
+    return sorted(set(tags))
+
+def _fat_clip(rng, tags, names, sr, duration):
+    "One mono clip float32 of `duration` s with a sound of each class in `tags` and a little pink noise"
+    n = max(1, int(round(sr * duration)))
+    t = (np.arange(n, dtype=np.float32) / sr)[None]
+    y = np.zeros((1, n), dtype=np.float32)
+    for c in tags:
+        family, high = names[c].replace('_high', ''), names[c].endswith('_high')
+        lo, hi = _BANDS[family]
+        if high: lo, hi = lo * 2.5, hi * 2.5
+        length = _uniform(rng, 0.6, 1.0, 1) * duration
+        t0 = _uniform(rng, 0, 1, 1) * (duration - length)
+        e = _family_signal(family, rng, t, sr, _loguniform(rng, lo, hi, 1), t0, length) * _envelope(t, t0, length, ramp=min(0.02, duration / 10))
+        e /= np.sqrt((e ** 2).sum(-1, keepdims=True) / max(float(length[0, 0]) * sr, 1)) + 1e-9
+        y += e * 10 ** (_uniform(rng, -6, 0, 1) / 20)
+    y += _pink_noise(rng, 1, n, sr) * 10 ** (-_uniform(rng, 20, 30, 1) / 20)
+    return (y[0] * 10 ** (_uniform(rng, -12, -3, 1)[0, 0] / 20) / (np.abs(y).max() + 1e-9)).astype(np.float32)
+
+def _fat_complete(dest, args):
+    stamp = dest / _FAT_STAMP
+    try: saved = json.loads(stamp.read_text()) if stamp.is_file() else {}
+    except ValueError: return False
+    return saved.get('args') == args and all((dest / f).is_file() for f in saved.get('files', [None]))
+
+def synthetic_fat2019(dest, n_classes=8, n_curated=200, n_noisy=0, n_test=40, sr=16000, min_duration=0.3, max_duration=30.0,
+                      seed=0, progress=False):
+    "Write (or reuse) a multi-label data set in FSDKaggle2019's layout at `dest` (see above); returns `dest`"
+    dest = Path(dest).expanduser().absolute()
+    names = synth_class_names(n_classes)
+    for k, v in dict(n_curated=n_curated, n_noisy=n_noisy, n_test=n_test).items():
+        if int(v) != v or v < 0: raise ValueError(f"`{k}` must be a whole number >= 0, got {v}")
+    if n_curated < 1: raise ValueError(f"`n_curated` must be >= 1, got {n_curated}")
+    if not 0 < min_duration <= max_duration: raise ValueError(f"need 0 < `min_duration` <= `max_duration`, got {min_duration}, {max_duration}")
+    args = dict(n_classes=int(n_classes), n_curated=int(n_curated), n_noisy=int(n_noisy), n_test=int(n_test), sr=int(sr),
+                min_duration=float(min_duration), max_duration=float(max_duration), seed=int(seed), version=1)
+    if _fat_complete(dest, args): return dest
+    if dest.exists() and any(dest.iterdir()):
+        if not (dest / _FAT_STAMP).is_file():
+            raise FileExistsError(f"{dest} exists and holds files synthetic_fat2019 did not write; choose an empty or new `dest`")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+    rng = np.random.default_rng(seed)
+    parts = [('curated', n_curated), ('noisy', n_noisy), ('test', n_test)]
+    jobs = [(p, i) for p, n in parts for i in range(n)]
+    durations = np.exp(rng.uniform(np.log(min_duration), np.log(max_duration), len(jobs)))
+    rows, files = {p: [] for p, _ in parts}, []
+    try:
+        for (part, i), dur in zip(progress_bar(jobs, leave=False) if progress else jobs, durations):
+            tags = _fat_tags(rng, n_classes)
+            y = _fat_clip(rng, tags, names, sr, float(dur))
+            if part == 'noisy' and rng.random() < 1 / 3:                       # a wrong tag in place of a right one
+                tags = sorted(set(tags[1:] + [int(rng.integers(n_classes))]))
+            folder = 'test' if part == 'test' else f"train_{part}"
+            fname = f"{hashlib.blake2b(f'{seed}-{part}-{i}'.encode(), digest_size=4).hexdigest()}.wav"
+            (work / folder).mkdir(exist_ok=True)
+            sf.write(work / folder / fname, y, sr, subtype='PCM_16')
+            files.append(f"{folder}/{fname}")
+            rows[part].append(dict(fname=fname, labels=','.join(names[c] for c in tags)))
+        for part in ('curated', 'noisy'):
+            if rows[part]: pd.DataFrame(rows[part]).to_csv(work / f"train_{part}.csv", index=False); files.append(f"train_{part}.csv")
+        if rows['test']:
+            sub = pd.DataFrame({'fname': [r['fname'] for r in rows['test']]})
+            for n in sorted(names): sub[n] = 0.0
+            sub.to_csv(work / 'sample_submission.csv', index=False); files.append('sample_submission.csv')
+        (work / _FAT_STAMP).write_text(json.dumps(dict(args=args, files=files)))
+        _move_into_place(work, dest, replace=dest.exists() and any(dest.iterdir()))
+    finally:
+        if work.exists(): shutil.rmtree(work, ignore_errors=True)
     return dest
