@@ -466,7 +466,7 @@ class CropWindows:
         return (x, *rest)
 
 def _crop_tfm(dl):
-    return next((t for t in getattr(getattr(dl, 'after_item', None), 'fs', []) if isinstance(t, (CropFrames, CropTime))), None)
+    return next((t for t in getattr(getattr(dl, 'after_item', None), 'fs', []) if isinstance(t, CropFrames)), None)
 
 def crop_tta(learn, dl=None, width=None, hop=None, reduce='mean'):
     "Predictions `(clips, classes)` over windows covering each whole clip of `dl` (default: validation), averaged (or max); and the targets"
@@ -474,7 +474,7 @@ def crop_tta(learn, dl=None, width=None, hop=None, reduce='mean'):
     dl = ifnone(dl, learn.dls.valid)
     crop = _crop_tfm(dl)
     if width is None:
-        if not isinstance(crop, CropFrames): raise ValueError("crop_tta needs `width`, or a CropFrames in the DataLoader's item_tfms")
+        if crop is None: raise ValueError("crop_tta needs `width`, or a CropFrames in the DataLoader's item_tfms")
         width = crop.width
     wds = CropWindows(dl.dataset, width, hop, crop.pad_mode if crop is not None else 'zeros')
     preds, targs = learn.get_preds(dl=dl.new(wds, shuffle=False, drop_last=False))

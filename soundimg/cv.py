@@ -20,13 +20,14 @@ from fastai.learner import load_learner
 from fastai.metrics import accuracy
 from fastai.callback.tracker import TrackerCallback, SaveModelCallback, EarlyStoppingCallback
 from .data import fold_dataloaders, DataNormalize
-from .learner import LR_SUGGESTERS, _arch_name, audio_learner, predict_files
-from .metrics import balanced_accuracy, confusion_counts
+from .learner import LR_SUGGESTERS, _arch_name, audio_learner, predict_files, is_multilabel
+from .metrics import balanced_accuracy, confusion_counts, lwlrap
+from .augment import crop_tta, _crop_tfm
 from .distributed import (launched, is_main_process, init_distributed, barrier, broadcast_object, broadcast_tensors_,
                           shared_tempdir, distributed_training, distributed_preds)
 
 # %% auto #0
-__all__ = ['OPTIMISTIC', 'RESULT_FILES', 'CVResult', 'cross_validate']
+__all__ = ['OPTIMISTIC', 'RESULT_FILES', 'CVResult', 'cross_validate', 'write_submission']
 
 # %% ../nbs/05b_cv.ipynb #dbb1db19
 def _atomic_write(path, write):
@@ -84,6 +85,7 @@ class CVResult:
     @property
     def confusion(self):
         "Confusion matrix summed over every run: rows are true classes, columns predicted"
+        if any('confusion' not in r for r in self.runs): raise ValueError("multi-label results have no confusion matrix; see `table` (lwlrap per run)")
         m = np.sum([np.asarray(r['confusion']) for r in self.runs], axis=0)
         return pd.DataFrame(m, index=pd.Index(self.vocab, name='actual'), columns=pd.Index(self.vocab, name='predicted'))
 
@@ -156,7 +158,12 @@ class CVResult:
     def _repr_html_(self): return self.table._repr_html_() + f"<p>{self.summary()}</p>"
 
 # %% ../nbs/05b_cv.ipynb #58357846
-def _check_cv_args(df, fold_col, label_col, folds, seeds, epochs, select):
+def _labels_of(s, label_delim):
+    "The set of labels in column `s` (each of the `label_delim`-separated ones if given)"
+    if label_delim is None: return set(s)
+    return {t.strip() for v in s.dropna().astype(str) for t in v.split(label_delim) if t.strip()}
+
+def _check_cv_args(df, fold_col, label_col, folds, seeds, epochs, select, label_delim=None):
     "Validated `(folds, seeds)`, or a ValueError naming the bad argument"
     if not isinstance(df, pd.DataFrame): raise TypeError(f"`df` must be a pandas DataFrame, got {type(df).__name__}")
     for name, col in (('fold_col', fold_col), ('label_col', label_col)):
@@ -172,7 +179,7 @@ def _check_cv_args(df, fold_col, label_col, folds, seeds, epochs, select):
     if not seeds: raise ValueError("`seeds` is empty; pass at least one seed, e.g. seeds=(0,)")
     for f in folds:
         val, train = df[df[fold_col] == f], df[df[fold_col] != f]
-        unseen = sorted(set(val[label_col]) - set(train[label_col]), key=str)
+        unseen = sorted(_labels_of(val[label_col], label_delim) - _labels_of(train[label_col], label_delim), key=str)
         if unseen: raise ValueError(f"validation {fold_col} {f} holds classes the other folds never show: {unseen[:10]}; "
                                     f"a model can't learn them. Fix the folds or drop those rows")
     return folds, seeds
@@ -222,6 +229,8 @@ def _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select,
     learn = audio_learner(dls, arch, metrics=metrics, path=workdir, **learner_kwargs)
     for t in dls.train.after_batch.fs:                     # every process normalises with the main process's statistics
         if isinstance(t, DataNormalize): broadcast_tensors_(t.mean, t.std)
+    multi = is_multilabel(dls)
+    monitor = ifnone(monitor, 'lwlrap' if multi else 'accuracy')
     run_cbs = list(listify(cbs))
     if select == 'best': run_cbs.append(SaveModelCallback(monitor=monitor, fname=f'best_{fold}_{seed}'))
     if patience: run_cbs.append(EarlyStoppingCallback(monitor=monitor, patience=patience))
@@ -230,16 +239,21 @@ def _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select,
         idx = _selected_epoch(learn, select, monitor)
         names, vals, n_epochs = list(learn.recorder.metric_names[1:-1]), learn.recorder.values[idx], len(learn.recorder.values)
         preds, targs, losses = distributed_preds(learn, dls.valid, with_loss=True)   # the whole validation set, in order
-        tta_preds = learn.tta(dl=dls.valid.new(shuffle=False, drop_last=False))[0] if tta else None
+        if not tta: tta_preds = None
+        elif _crop_tfm(dls.valid) is not None: tta_preds = crop_tta(learn, dls.valid)[0]   # windows covering each whole clip
+        else: tta_preds = learn.tta(dl=dls.valid.new(shuffle=False, drop_last=False))[0]
     optimistic = select == 'best' or bool(patience) or _optimistic_cbs(cbs)
     selection = ('best epoch' if select == 'best' else 'early stopping' if patience else 'callbacks' if optimistic else 'final epoch')
-    row = dict(fold=fold, seed=seed, accuracy=(preds.argmax(1) == targs).float().mean().item(), loss=losses.mean().item(),
-               balanced_accuracy=balanced_accuracy(preds, targs))
+    if multi: row = dict(fold=fold, seed=seed, lwlrap=lwlrap(preds, targs), loss=losses.mean().item())   # the whole fold, not batches
+    else: row = dict(fold=fold, seed=seed, accuracy=(preds.argmax(1) == targs).float().mean().item(), loss=losses.mean().item(),
+                     balanced_accuracy=balanced_accuracy(preds, targs))
     row.update({n: float(v) for n, v in zip(names, vals) if n not in row and n not in ('train_loss', 'valid_loss')})
-    if tta_preds is not None: row['tta_accuracy'] = (tta_preds.argmax(1) == targs).float().mean().item()
+    if tta_preds is not None:
+        if multi: row['tta_lwlrap'] = lwlrap(tta_preds, targs)
+        else: row['tta_accuracy'] = (tta_preds.argmax(1) == targs).float().mean().item()
     row.update(epochs=n_epochs, selected_epoch=idx + 1, lr=used_lr, seconds=round(time.perf_counter() - t0, 2),
                selection=selection + (' (optimistic)' if optimistic else ''), optimistic=optimistic)
-    row['confusion'] = confusion_counts(preds, targs, len(dls.vocab)).tolist()
+    if not multi: row['confusion'] = confusion_counts(preds, targs, len(dls.vocab)).tolist()
     return row, learn
 
 # %% ../nbs/05b_cv.ipynb #9043c0ed
@@ -278,27 +292,30 @@ def _save_model(learn, out, fold, seed):
 
 def cross_validate(df, fold_col='fold', folds=None, seeds=(0,), make_dls=None, arch='resnet18', epochs=5, lr=None,
                    item_tfms=None, batch_tfms=None, out=None, label_col='category', fn_col='audio_path', bs=64, dls_kwargs=None,
-                   pretrained=True, fit=None, metrics=accuracy, select=None, monitor='accuracy', patience=None, tta=False,
-                   refs=None, cbs=None, resume=True, overwrite=False, keep_learners=None, quiet=False, on_run=None, **learner_kwargs):
+                   pretrained=True, fit=None, metrics='auto', select=None, monitor=None, patience=None, tta=False,
+                   refs=None, cbs=None, resume=True, overwrite=False, keep_learners=None, quiet=False, on_run=None, label_delim=None,
+                   **learner_kwargs):
     "Train one model per (fold, seed), validating on that fold; final-epoch results unless `select`/`patience` (labelled optimistic)"
-    folds, seeds = _check_cv_args(df, fold_col, label_col, folds, seeds, epochs, select)
+    folds, seeds = _check_cv_args(df, fold_col, label_col, folds, seeds, epochs, select, label_delim)
     if tta and launched(): raise ValueError("`tta=True` is not supported under torchrun / accelerate launch; evaluate with TTA in one process")
     device = init_distributed()                      # None in a single process
     main = is_main_process()
     fit = ifnone(fit, 'fine_tune' if pretrained else 'one_cycle')
     if fit not in ('one_cycle', 'fine_tune'): raise ValueError(f"`fit` must be 'one_cycle' or 'fine_tune', got {fit!r}")
     make_dls = ifnone(make_dls, fold_dataloaders)
-    dls_kw = dict(fold_col=fold_col, label_col=label_col, fn_col=fn_col, item_tfms=item_tfms, batch_tfms=batch_tfms, bs=bs, **(dls_kwargs or {}))
+    dls_kw = dict(fold_col=fold_col, label_col=label_col, fn_col=fn_col, item_tfms=item_tfms, batch_tfms=batch_tfms, bs=bs,
+                  label_delim=label_delim, **(dls_kwargs or {}))
     config = dict(data=_data_fingerprint(df, fold_col, label_col), n_items=len(df), fold_col=fold_col, label_col=label_col,
                   make_dls=make_dls, arch=_arch_name(arch), epochs=epochs, lr=lr, bs=bs, pretrained=pretrained, fit=fit,
                   item_tfms=item_tfms, batch_tfms=batch_tfms, dls_kwargs=dls_kwargs, metrics=metrics, select=select, monitor=monitor,
-                  patience=patience, tta=tta, cbs=cbs, learner_kwargs=learner_kwargs)
+                  patience=patience, tta=tta, cbs=cbs, learner_kwargs=learner_kwargs, **({'label_delim': label_delim} if label_delim else {}))
     out = Path(out) if out is not None else None
     runs, vocab = _previous_runs(out, config, resume, overwrite) if out else ([], None)
     done = {(r['fold'], r['seed']) for r in runs}
     todo = [(f, s) for f in folds for s in seeds if (f, s) not in done]
     keep = ifnone(keep_learners, out is None)
-    res = CVResult(runs, config=_jsonable(config), vocab=vocab, refs=refs, out=out)
+    res = CVResult(runs, config=_jsonable(config), vocab=vocab, refs=refs, out=out,
+                   metric='lwlrap' if label_delim is not None or any('lwlrap' in r and 'accuracy' not in r for r in runs) else 'accuracy')
     if out and main: out.mkdir(parents=True, exist_ok=True)
     barrier()                                        # every process has read earlier results before new ones are written
     with shared_tempdir(dir=out if out and launched() else None) as workdir:
@@ -308,6 +325,7 @@ def cross_validate(df, fold_col='fold', folds=None, seeds=(0,), make_dls=None, a
             vocab = [str(v) for v in learn.dls.vocab]
             if res.vocab and res.vocab != vocab: raise ValueError(f"fold {fold} has classes {vocab}, earlier runs {res.vocab}")
             res.vocab = vocab
+            if 'lwlrap' in row and 'accuracy' not in row: res.metric = 'lwlrap'
             if out:                                  # written once, by the main process
                 row['model_file'] = broadcast_object(_save_model(learn, out, fold, seed) if main else None)
             if keep:
@@ -319,3 +337,14 @@ def cross_validate(df, fold_col='fold', folds=None, seeds=(0,), make_dls=None, a
     if out and res.runs and main:
         res.to_csv(out / RESULT_FILES[0]); res.to_json(out / RESULT_FILES[1]); res.save_plot(out / RESULT_FILES[2])
     return res
+
+# %% ../nbs/05b_cv.ipynb #992abf37
+def write_submission(learn_or_result, test_files, path, overwrite=False, tta=True, bs=None):
+    "Write Kaggle's submission CSV for `test_files` (`fname` + one probability column per class) to `path`; returns it as a DataFrame"
+    path = Path(path)
+    if path.is_dir(): raise IsADirectoryError(f"`path` {path} is a folder; give the CSV file's name, e.g. {path / 'submission.csv'}")
+    if path.exists() and not overwrite: raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+    p = predict_files(learn_or_result, test_files, tta=tta, bs=bs)
+    sub = pd.concat([pd.DataFrame({'fname': [Path(f).name for f in p['file']]}), p.iloc[:, 3:]], axis=1)
+    _atomic_write(path, lambda tmp_path: sub.to_csv(tmp_path, index=False))
+    return sub

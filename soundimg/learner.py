@@ -16,18 +16,22 @@ from fastcore.basics import ifnone, listify
 from fastai.torch_core import default_device
 from fastai.learner import Learner
 from fastai.metrics import accuracy
+from fastai.losses import BCEWithLogitsLossFlat
+from fastai.data.transforms import MultiCategorize, EncodedMultiCategorize
 from fastai.vision.learner import vision_learner, model_meta
 from fastai.callback.schedule import valley, slide, minimum, steep
 from fastai.callback.fp16 import MixedPrecision
 from fastai.callback.channelslast import ChannelsLast
 from .data import DataNormalize
+from .metrics import LwlrapMetric
+from .augment import crop_tta, _crop_tfm
 from .core import _plain
 from fastai.data.core import DataLoaders
 from fasttransform import Pipeline
 
 # %% auto #0
 __all__ = ['LR_SUGGESTERS', 'PretrainedWeightsError', 'pretrained_weights_file', 'ensure_pretrained_weights',
-           'add_data_normalize', 'audio_learner', 'find_lr', 'predict_proba', 'predict_files']
+           'add_data_normalize', 'is_multilabel', 'audio_learner', 'find_lr', 'predict_proba', 'predict_files']
 
 # %% ../nbs/05a_learner.ipynb #cbce50a2
 _KNOWN_ARCHS = {f.__name__: f for f in model_meta}
@@ -100,9 +104,18 @@ def _device_type(dls):
     dev = getattr(dls, 'device', None) or default_device()
     return torch.device(dev).type
 
-def audio_learner(dls, arch='resnet18', pretrained=True, n_in=None, normalize=True, metrics=accuracy, loss_func=None,
+def is_multilabel(dls):
+    "True if the targets of `dls` are multi-hot (a `MultiCategoryBlock`: several labels per item)"
+    ds = getattr(dls, 'train_ds', dls)
+    tls = getattr(ds, 'tls', None) or []
+    return any(isinstance(t, (MultiCategorize, EncodedMultiCategorize)) for tl in tls[getattr(ds, 'n_inp', 1):] for t in tl.tfms.fs)
+
+def audio_learner(dls, arch='resnet18', pretrained=True, n_in=None, normalize=True, metrics='auto', loss_func=None,
                   mixed_precision=None, channels_last=None, norm_batches=4, weights_timeout=10.0, **kwargs):
-    "A fastai `vision_learner` for spectrogram batches: `n_in` from the data, normalised with the data's own statistics"
+    "A fastai `vision_learner` for spectrogram batches: `n_in` from the data, normalised with the data's own statistics; multi-label aware"
+    multi = is_multilabel(dls)
+    if isinstance(metrics, str) and metrics == 'auto': metrics = LwlrapMetric() if multi else accuracy   # lwlrap over the whole validation set
+    if loss_func is None and multi: loss_func = BCEWithLogitsLossFlat()
     arch = _resolve_arch(arch)
     if pretrained: ensure_pretrained_weights(arch, kwargs.get('weights') or 'DEFAULT', timeout=weights_timeout)
     if normalize: dls = _normalized_copy(dls, norm_batches)            # the learner's copy; the caller's DataLoaders are unchanged
@@ -139,9 +152,10 @@ def _learners_of(obj):
     raise TypeError(f"expected a Learner, a list of Learners or a CVResult, got {type(obj).__name__}")
 
 def predict_proba(learn, files, tta=False, bs=None):
-    "Class probabilities `(len(files), n_classes)` of one learner for audio `files`"
+    "Class probabilities `(len(files), n_classes)` of one learner for audio `files`; with `tta` and a `CropFrames` model, averaged over windows covering each whole clip"
     dl = learn.dls.test_dl([str(f) for f in files], bs=ifnone(bs, learn.dls.bs))
     with learn.no_bar():
+        if tta and _crop_tfm(dl) is not None: return crop_tta(learn, dl)[0].float()
         return (learn.tta(dl=dl)[0] if tta else learn.get_preds(dl=dl)[0]).float()
 
 def predict_files(learn_or_result, files, tta=False, bs=None):
