@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import torch
 import matplotlib.pyplot as plt
-from fastcore.basics import ifnone, listify
+from fastcore.basics import ifnone, listify, noop
 from fastprogress.fastprogress import progress_bar
 from fastai.torch_core import set_seed
 from fastai.learner import load_learner

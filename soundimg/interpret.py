@@ -262,7 +262,8 @@ def show_grad_cam(model, x, target=None, layer=None, spec=None, ax=None, alpha=0
     xb = xb[:1]
     cam = grad_cam(model, xb, target=target, layer=layer)[0]
     m = _model_of(model)
-    with torch.no_grad(): probs = _plain(m.eval()(_plain(xb).to(next(m.parameters()).device))).softmax(-1)[0]
+    act = getattr(getattr(model, 'loss_func', None), 'activation', None) or (lambda o: o.softmax(-1))   # sigmoid for multi-label learners
+    with torch.no_grad(): probs = act(_plain(m.eval()(_plain(xb).to(next(m.parameters()).device))))[0]
     dls = getattr(model, 'dls', None)
     if spec is None: spec = dls.decode((xb,))[0][0] if dls is not None else xb[0]
     vocab = [str(v) for v in getattr(dls, 'vocab', range(len(probs)))]
