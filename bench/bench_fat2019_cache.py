@@ -56,11 +56,12 @@ for f in df.audio_path: cache(f)
 t_hit = time.perf_counter() - t0
 line(f"read the {len(df)} cached images back vs converting them", t_hit, t_fill, 'convert')
 x = cache(df.audio_path[0])
-test_widths = [cache(f).shape[-1] for f in df.audio_path]
-print(f"image widths: ours {test_widths[:5]}..., kernel {[r.shape[1] for r in ref[:5]]}...")
+ours = [cache(f) for f in df.audio_path]
+same_width = all(o.shape[-1] == r.shape[1] for o, r in zip(ours, ref))
+close = np.mean([(np.abs(o[0].numpy() - r[..., 0].astype(np.float32)) <= 2).mean() for o, r in zip(ours, ref) if o.shape[-1] == r.shape[1]])
+print(f"images: same widths as the kernel's for all clips: {same_width}; pixels within 2 grey levels of the kernel's: {close:.1%}")
 size = sum(f.stat().st_size for f in cache.path.glob('*.npy'))
 per_s = size / secs.sum()
 print(f"cache: {len(df)} float16 images of {tuple(x.shape[:2])} x frames, {size / 2**20:.1f} MiB, {per_s / 1e3:.1f} kB per second of audio")
 print(f"cache per 1000 clips: {size / len(df) * 1000 / 2**20:.0f} MiB at this set's mean length {secs.mean():.1f} s; "
-      f"{per_s * 7.6 * 1000 / 2**20:.0f} MiB at FSDKaggle2019 curated's mean 7.6 s "
-      f"(x{1 / args.channels if args.channels != 1 else 1:.2f} with --channels 1: {per_s * 7.6 * 1000 / 2**20 / args.channels:.0f} MiB)")
+      f"{per_s * 7.6 * 1000 / 2**20:.0f} MiB at FSDKaggle2019 curated's mean 7.6 s ({args.channels} channel(s); one channel stores 1/{args.channels} of it)")
