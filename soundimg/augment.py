@@ -423,7 +423,7 @@ class TrimPad(torch.nn.Module):
             y = trim_silence(x, top_db=self.top_db)
             if y.shape[-1]: x = y                                    # an all-silent clip is kept as it is
         n = max(1, int(round(self.duration * x.sr)))
-        return pad_trunc(x, n, mode=self.pad_mode, where='both') if x.shape[-1] < n else x
+        return pad_trunc(x, n, mode=self.pad_mode, where='center') if x.shape[-1] < n else x
 
     def extra_repr(self): return f"duration={self.duration}, pad_mode={self.pad_mode!r}, top_db={self.top_db}"
 
@@ -437,9 +437,9 @@ def crop_starts(n_frames, width, hop=None):
     return list(range(0, n_frames - width, hop)) + [n_frames - width]
 
 class CropFrames(_SplitAware, DisplayedTransform):
-    "Spectrogram images of exactly `width` frames: a random window in training, the `valid_mode` one ('centre'/'start') otherwise"
+    "Spectrogram images of exactly `width` frames: a random window in training, the `valid_mode` one ('center'/'start') otherwise"
     order = 31
-    def __init__(self, width, pad_mode='zeros', valid_mode='centre'):
+    def __init__(self, width, pad_mode='zeros', valid_mode='center'):
         super().__init__()
         self.width, self.pad_mode = _check_int(width, 'width', 1), _check_pad_mode(pad_mode)
         self.valid_mode, self._train = _check_valid_mode(valid_mode), True
