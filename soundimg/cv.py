@@ -227,6 +227,7 @@ def _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select,
     dls = _call_make_dls(make_dls, df, fold, **dls_kw)
     if device is not None: dls = dls.to(device)
     learn = audio_learner(dls, arch, metrics=metrics, path=workdir, **learner_kwargs)
+    dls = learn.dls                                   # the learner's normalised copy: evaluate on what it trained on
     for t in dls.train.after_batch.fs:                     # every process normalises with the main process's statistics
         if isinstance(t, DataNormalize): broadcast_tensors_(t.mean, t.std)
     multi = is_multilabel(dls)
