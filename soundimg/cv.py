@@ -13,11 +13,10 @@ import numpy as np
 import pandas as pd
 import torch
 import matplotlib.pyplot as plt
-from fastcore.basics import ifnone, listify, noop
+from fastcore.basics import ifnone, listify
 from fastprogress.fastprogress import progress_bar
 from fastai.torch_core import set_seed
 from fastai.learner import load_learner
-from fastai.metrics import accuracy
 from fastai.callback.tracker import TrackerCallback, SaveModelCallback, EarlyStoppingCallback
 from .data import fold_dataloaders, DataNormalize
 from .learner import LR_SUGGESTERS, _arch_name, audio_learner, predict_files, is_multilabel
