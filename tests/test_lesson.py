@@ -26,17 +26,34 @@ LESSON = SHARED / 'course' / '000_e26d43b19a8a040c.txt'
 FASTAUDIO_IMPORT = re.compile(r'^(\s*)from fastaudio[\w.]* import .*$', re.M)
 
 
+def _is_code(block):
+    "Whether a block of lines is Python (IPython syntax allowed: `!cmd`, `?obj`); markdown prose is not"
+    import ast
+    from IPython.core.inputtransformer2 import TransformerManager
+    try: ast.parse(TransformerManager().transform_cell(block))
+    except SyntaxError: return False
+    return True
+
+
 def lesson_cells(text):
-    "The code cells of a flattened notebook: the lines after each `In [...]:` up to an empty line not followed by an indented one"
-    cells, lines = [], text.splitlines() + ['']
-    for i, line in enumerate(lines):
-        if re.fullmatch(r'In \[[ \d]*(None)?\]:', line.strip()):
-            body, j = [], i + 1
-            while j < len(lines):
-                if lines[j] == '' and not (j + 1 < len(lines) and lines[j + 1][:1] in (' ', '\t')): break
-                body.append(lines[j]); j += 1
-            cells.append('\n'.join(body).rstrip())
-    return cells
+    "The code cells of a flattened notebook: after each `In [...]:`, blocks of lines (between empty lines) while they are Python"
+    blocks, cur = [], []
+    for line in text.splitlines() + ['']:
+        if line == '':
+            if cur: blocks.append(cur); cur = []
+        else: cur.append(line)
+    cells, cell = [], None
+    for b in blocks:
+        head = re.fullmatch(r'In \[[ \d]*(None)?\]:', b[0].strip())
+        if head:
+            if cell is not None: cells.append('\n'.join(cell))
+            cell = b[1:]
+        elif (cell is not None and not all(l.lstrip().startswith('#') for l in b)     # markdown headings read as comments
+              and _is_code('\n'.join(b)) and _is_code('\n'.join(cell + [''] + b))):
+            cell = cell + [''] + b                           # an empty line inside a cell
+        elif cell is not None: cells.append('\n'.join(cell)); cell = None
+    if cell is not None: cells.append('\n'.join(cell))
+    return [c.rstrip() for c in cells]
 
 
 # (old, new, why): applied with str.replace to every cell; each must change at least one cell
