@@ -8,8 +8,9 @@ with its reason and each required to apply (so a changed lesson fails loudly ins
 - data: the download cell and the author's data folder point at a generated ESC-50-layout folder (`synthetic_esc50`,
   3 classes, 0.3 s clips at 44.1 kHz like ESC-50's files), and the class the lesson lists ('crow') is one of its classes;
 - size: epochs -> 1, folds -> 1, batch size 128 -> 8 (fastai drops the last partial training batch, so a batch larger
-  than the tiny training set would train on nothing), `lr_find` 100 -> 20 steps; the learner is built with
-  `pretrained=False` (no downloads in tests) by wrapping `cnn_learner`, the cells themselves unchanged;
+  than the tiny training set would train on nothing), `lr_find` 100 -> 12 steps; the learner is built with
+  `pretrained=False` (no downloads in tests) by wrapping `cnn_learner`, and DataLoaders load in the main process
+  (fastai's `defaults.cpus = 0`: no worker processes started for every tiny epoch); the cells themselves unchanged;
 - the documented one-line replacements for what broke outside soundimg since 2021 (librosa removed `waveplot` and
   positional `get_duration`); the same lines are in `nbs/tutorials/esc50.ipynb` ("Running the 2021 lesson today").
 
@@ -49,7 +50,7 @@ def lesson_cells(text):
             if cell is not None: cells.append('\n'.join(cell))
             cell = b[1:]
         elif (cell is not None and not all(l.lstrip().startswith('#') for l in b)     # markdown headings read as comments
-              and _is_code('\n'.join(b)) and _is_code('\n'.join(cell + [''] + b))):
+              and _is_code('\n'.join(cell + [''] + b))):
             cell = cell + [''] + b                           # an empty line inside a cell
         elif cell is not None: cells.append('\n'.join(cell)); cell = None
     if cell is not None: cells.append('\n'.join(cell))
@@ -67,8 +68,8 @@ def edits(data, synth, cls):
         ('epochs=18,', 'epochs=1,', 'size: epochs -> 1'),
         ('for fold in df.fold.unique():', 'for fold in df.fold.unique()[:1]:', 'size: folds -> 1'),
         ('bs=128', 'bs=8', 'size: a batch that fits the tiny training set'),
-        ('learn.lr_find()', 'learn.lr_find(num_it=20)', 'size: lr_find steps 100 -> 20'),
-        ('learn.lr_find(show_plot=False)', 'learn.lr_find(show_plot=False, num_it=20)', 'size: lr_find steps 100 -> 20'),
+        ('learn.lr_find()', 'learn.lr_find(num_it=12)', 'size: lr_find steps 100 -> 12'),
+        ('learn.lr_find(show_plot=False)', 'learn.lr_find(show_plot=False, num_it=12)', 'size: lr_find steps 100 -> 12'),
         ('from librosa.display import waveplot', 'from soundimg.all import plot_waveform as waveplot',
          'librosa 0.10 removed waveplot; soundimg.plot_waveform takes (y, sr) the same way'),
         ('librosa.get_duration(y, sr)', 'librosa.get_duration(y=y, sr=sr)', 'librosa 0.10 takes keywords only'),
@@ -138,7 +139,9 @@ def test_lesson_runs_with_soundimg(lesson_text, tmp_path):
     run, skipped = prepare(lesson_cells(lesson_text), data, synth, cls)
     assert len(skipped) <= 8, skipped
 
-    threads, failures, times = torch.get_num_threads(), [], []
+    from fastai.torch_core import defaults
+    threads, cpus, failures, times = torch.get_num_threads(), defaults.cpus, [], []
+    defaults.cpus = 0                                     # DataLoaders without worker processes (each lr_find step is an epoch here)
     sh = CaptureShell(path=tmp_path)
     try:
         with warnings.catch_warnings():                   # the lesson calls warnings.filterwarnings('ignore')
@@ -152,7 +155,7 @@ def test_lesson_runs_with_soundimg(lesson_text, tmp_path):
                     # no downloads in tests: the lesson's cnn_learner(...) calls get pretrained=False
                     sh.run("from functools import partial as _partial\ncnn_learner = _partial(cnn_learner, pretrained=False)")
     finally:
-        torch.set_num_threads(threads)
+        torch.set_num_threads(threads); defaults.cpus = cpus
         plt.close('all')
     slowest = ', '.join(f"cell {i} {t:.1f}s" for t, i in sorted(times, reverse=True)[:5])
     print(f"ran {len(run)} cells in {sum(t for t, _ in times):.1f}s (slowest: {slowest}); skipped {len(skipped)}: "
