@@ -18,6 +18,7 @@ from fasttransform import DisplayedTransform
 from fasttransform.cast import retain_type
 from fastcore.basics import ifnone
 from .core import AudioTensor, resample, to_mono, trim_silence, pad_trunc, _warn_signal
+from .core import _plain
 
 # %% auto #0
 __all__ = ['NOISE_COLORS', 'VALID_MODES', 'SignalShifter', 'span_mask', 'mask_along_axis', 'shift_time', 'NoiseColor',
@@ -48,10 +49,6 @@ def _check_level(v, name):
     return lo, hi
 
 # %% ../nbs/03_augment.ipynb #5c447534
-def _plain(x):
-    "`x` as a plain `torch.Tensor` (no fastai subclass: faster, no metadata to carry)"
-    return x.as_subclass(torch.Tensor) if isinstance(x, torch.Tensor) else torch.as_tensor(x)
-
 def _like(y, x):
     "`y` with the type and metadata (`sr`, `settings`, ...) of `x`"
     return retain_type(_plain(y), x) if isinstance(x, TensorBase) else y
@@ -240,7 +237,7 @@ class SpecAugment(SpectrogramAugment):
         return given
 
     def augment(self, xb, on, src):
-        n, (F, T) = xb.shape[0], xb.shape[-2:]
+        n = xb.shape[0]
         fill = xb.mean(dim=(-2, -1), keepdim=True) if self.val is None else self.val   # one fill for both masks
         for axis, k, given, name in ((-2, self.freq_masks, self.freq_mask_param, 'freq_mask_param'),
                                      (-1, self.time_masks, self.time_mask_param, 'time_mask_param')):
@@ -278,7 +275,7 @@ class AudioPadType(Enum):
     "fastaudio's padding modes: zeros at a random place (`Zeros`), zeros after the clip (`Zeros_After`), or the clip repeated (`Repeat`)"
     Zeros, Zeros_After, Repeat = 'zeros', 'zeros_after', 'repeat'
 
-VALID_MODES = ('centre', 'start')
+VALID_MODES = ('center', 'start')                # 'centre' is accepted too
 
 def _check_pad_mode(pad_mode):
     m = pad_mode.value if isinstance(pad_mode, AudioPadType) else pad_mode
@@ -287,13 +284,15 @@ def _check_pad_mode(pad_mode):
     return m
 
 def _check_valid_mode(valid_mode):
+    if valid_mode == 'centre': return 'center'
     if valid_mode not in VALID_MODES: raise ValueError(f"`valid_mode` must be one of {VALID_MODES}, got {valid_mode!r}")
     return valid_mode
 
-def crop_pad(x, n, pad_mode='zeros', train=True, valid_mode='centre'):
-    "Crop or pad the last axis of `x` (item or batch) to `n`: at random places when `train`, else at the `valid_mode` place ('centre' or 'start')"
-    if train: where, mode = ('end' if pad_mode == 'zeros_after' else 'random'), ('repeat' if pad_mode == 'repeat' else 'zeros')
-    else: where, mode = ('both' if valid_mode == 'centre' else 'end'), ('repeat' if pad_mode == 'repeat' else 'zeros')
+def crop_pad(x, n, pad_mode='zeros', train=True, valid_mode='center'):
+    "Crop or pad the last axis of `x` (item or batch) to `n`: at random places when `train`, else at the `valid_mode` place ('center' or 'start')"
+    mode = 'repeat' if pad_mode == 'repeat' else 'zeros'
+    if train: where = 'start' if pad_mode == 'zeros_after' else 'random'
+    else: where = _check_valid_mode(valid_mode)
     if train and x.ndim >= 3 and x.shape[-1] != n and where == 'random':   # a batch: each item its own place
         return _like(torch.stack([_plain(pad_trunc(_plain(o), n, mode=mode, where=where)) for o in x]), x)
     return _like(pad_trunc(_plain(x), n, mode=mode, where=where), x)
@@ -313,9 +312,9 @@ class _SplitAware:
         return super().__call__(b, split_idx=split_idx, **kwargs)
 
 class CropTime(_SplitAware, DisplayedTransform):
-    "Crop (or pad) spectrograms to `duration` ms along time: a random place in training, the `valid_mode` place ('centre'/'start') in validation"
+    "Crop (or pad) spectrograms to `duration` ms along time: a random place in training, the `valid_mode` place ('center'/'start') in validation"
     order = 31
-    def __init__(self, duration, pad_mode=AudioPadType.Zeros, valid_mode='centre'):
+    def __init__(self, duration, pad_mode=AudioPadType.Zeros, valid_mode='center'):
         super().__init__()
         self.duration, self.pad_mode = _check_range(duration, 'duration'), _check_pad_mode(pad_mode)
         self.valid_mode, self._train = _check_valid_mode(valid_mode), True
@@ -393,9 +392,9 @@ class SignalLoss(AudioAugment):
 
 # %% ../nbs/03_augment.ipynb #024c3e3d
 class RandomCrop(_SplitAware, DisplayedTransform):
-    "Crop or pad clips to `duration` seconds: a random place in training, the `valid_mode` place ('centre'/'start') otherwise"
+    "Crop or pad clips to `duration` seconds: a random place in training, the `valid_mode` place ('center'/'start') otherwise"
     order = 4
-    def __init__(self, duration, pad_mode='zeros', valid_mode='centre'):
+    def __init__(self, duration, pad_mode='zeros', valid_mode='center'):
         super().__init__()
         self.duration, self.pad_mode = _check_range(duration, 'duration'), _check_pad_mode(pad_mode)
         self.valid_mode, self._train = _check_valid_mode(valid_mode), True
@@ -406,7 +405,7 @@ class RandomCrop(_SplitAware, DisplayedTransform):
 
 class ResizeSignal(RandomCrop):
     "fastaudio's `ResizeSignal`: `RandomCrop` with `duration` in milliseconds"
-    def __init__(self, duration, pad_mode=AudioPadType.Zeros, valid_mode='centre'):
+    def __init__(self, duration, pad_mode=AudioPadType.Zeros, valid_mode='center'):
         super().__init__(_check_range(duration, 'duration') / 1000, pad_mode=pad_mode, valid_mode=valid_mode)
 
 # %% ../nbs/03_augment.ipynb #80b36d45
