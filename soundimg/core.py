@@ -137,6 +137,7 @@ class AudioTensor(TensorBase):
         res = plot_waveform(self, ax=ax, title=title, **kwargs)
         if hear:
             from IPython.display import display
+            import matplotlib.pyplot as plt
             if ax is None and _in_notebook(): plt.show()          # the picture first, the player under it
             display(self.hear())
         return res
