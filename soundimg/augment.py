@@ -17,7 +17,7 @@ from fastai.callback.mixup import MixHandler
 from fasttransform import DisplayedTransform
 from fasttransform.cast import retain_type
 from fastcore.basics import ifnone
-from .core import AudioTensor, resample, to_mono, trim_silence, pad_trunc
+from .core import AudioTensor, resample, to_mono, trim_silence, pad_trunc, _warn_signal
 from .core import _plain
 
 # %% auto #0
@@ -145,13 +145,17 @@ def _uniform(n, lo, hi, device):
 
 # %% ../nbs/03_augment.ipynb #07f90a26
 class AudioAugment(RandTransform):
-    "Base of soundimg's random augmentations: training only, per-item randomness, wrong input types warned once and passed through"
+    "Base of soundimg's random augmentations: training batches only (and direct calls), per-item randomness, wrong input types warned once and passed through"
     split_idx, targets, order = 0, ('signal',), 6      # signals: before `AudioToSpec` (order 20)
     def __init__(self, p=1.0):
         super().__init__(p=_check_range(p, 'p', 0, 1))
         self._warned = False
 
     def before_call(self, b, split_idx): self.do = True     # `p` is drawn per item, in `augment`
+
+    def __call__(self, b, split_idx=None, **kwargs):
+        "DataLoaders pass `split_idx` (0 training, 1 validation); called directly (None) it augments, as fastaudio's did"
+        return super().__call__(b, split_idx=0 if split_idx is None else split_idx, **kwargs)
 
     def encodes(self, x: AudioTensor): return self._apply(x, 'signal')
     def encodes(self, x: TensorImageBase): return self._apply(x, 'spectrogram')
@@ -318,6 +322,7 @@ class CropTime(_SplitAware, DisplayedTransform):
         self.valid_mode, self._train = _check_valid_mode(valid_mode), True
         if not self.duration > 0: raise ValueError(f"`duration` must be > 0 milliseconds, got {duration}")
 
+    def encodes(self, x: AudioTensor): return _warn_signal(self, x)       # a signal, not a spectrogram (fastaudio's #17)
     def encodes(self, x: TensorImageBase):
         width = int(self.duration / 1000 * _frames_per_second(x)) + 1          # fastaudio's frame count
         return crop_pad(x, width, self.pad_mode, self._train, self.valid_mode)

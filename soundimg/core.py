@@ -94,6 +94,12 @@ def _check_samples(x, name='audio'):
     return x
 
 # %% ../nbs/00_core.ipynb #04715f72
+def _in_notebook():
+    "Whether we run inside IPython/Jupyter (where players and `plt.show()` display)"
+    try: from IPython import get_ipython
+    except ImportError: return False
+    return get_ipython() is not None
+
 class AudioTensor(TensorBase):
     "A `(channels, samples)` tensor of audio that carries its sample rate `sr`"
     def __new__(cls, x, sr=None, **kwargs):
@@ -118,12 +124,23 @@ class AudioTensor(TensorBase):
     @property
     def duration(self): return self.nsamples / self.sr
 
-    def show(self, ctx=None, ax=None, title=None, hear=False, **kwargs):
-        "Plot the waveform of each channel against time in seconds (and show a player if `hear`)"
+    def clone(self, *, memory_format=None):
+        "A copy that keeps `sr` (fastai's `TensorBase.clone` returns a bare subclass)"
+        res = super().clone(memory_format=memory_format)
+        res.set_meta(self, as_copy=True)
+        return res
+
+    def show(self, ctx=None, ax=None, title=None, hear=None, **kwargs):
+        "Plot the waveform of each channel against time in seconds; on its own (no `ctx`/`ax`) in a notebook, a player under it as fastaudio did"
+        ax = ifnone(ax, ctx)
+        if hear is None: hear = ax is None and _in_notebook()
+        res = plot_waveform(self, ax=ax, title=title, **kwargs)
         if hear:
             from IPython.display import display
+            import matplotlib.pyplot as plt
+            if ax is None and _in_notebook(): plt.show()          # the picture first, the player under it
             display(self.hear())
-        return plot_waveform(self, ax=ifnone(ax, ctx), title=title, **kwargs)
+        return res
 
     def hear(self):
         "An IPython audio player for this clip"
@@ -405,3 +422,11 @@ class ModuleTransform(Transform, nn.Module):
         "Bring the buffers to `device` (once) when a batch arrives on another device than `.to()` put them"
         b = next(self.buffers(), None)
         if b is not None and b.device != device: self.to(device)
+
+# %% ../nbs/00_core.ipynb #41e2b901
+def _warn_signal(tfm, x):
+    "Warn that spectrogram transform `tfm` got a signal `x`, and return `x` unchanged"
+    import warnings
+    warnings.warn(f"{type(tfm).__name__} transforms spectrograms but got a signal ({type(x).__name__} {tuple(x.shape)}): "
+                  "passing it through unchanged; put it after `AudioToSpec`", UserWarning, stacklevel=3)
+    return x

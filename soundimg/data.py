@@ -60,13 +60,16 @@ def pad_batch(samples):
 
 _PRE_STAMP = '.soundimg_preprocessed.json'
 
-def preprocess_audio_folder(path, output_dir=None, sr=16000, mono=True, progress=True):
-    "Decode every audio file under `path` once at `sr` (mono) into `output_dir` (same relative paths, float WAV)"
+def preprocess_audio_folder(path, output_dir=None, sr=16000, mono=True, progress=True, *, folders=None,
+                            sample_rate=None, force_mono=None, crop_signal_to=None):
+    "Decode every audio file under `path` (in `folders` if given) once at `sr` (mono) into `output_dir` (same relative paths, float WAV)"
+    fastaudio = any(v is not None for v in (sample_rate, force_mono, crop_signal_to))    # fastaudio's keywords, fastaudio's folder
+    sr, mono = ifnone(sample_rate, sr), ifnone(force_mono, mono)
     path = Path(path).absolute()
     if not path.is_dir(): raise FileNotFoundError(f"audio folder {path} does not exist")
-    files = sorted(get_audio_files(path))
-    out = Path(ifnone(output_dir, path.parent / f"{path.name}_{sr}hz{'_mono' if mono else ''}"))
-    settings = dict(source=str(path), sr=sr, mono=bool(mono))
+    files = sorted(get_audio_files(path, folders=folders))
+    out = Path(ifnone(output_dir, path.parent / (f"{path.name}_cached" if fastaudio else f"{path.name}_{sr}hz{'_mono' if mono else ''}")))
+    settings = dict(source=str(path), sr=sr, mono=bool(mono), **({} if crop_signal_to is None else dict(crop_ms=crop_signal_to)))
     stamp = out / _PRE_STAMP
     if out.exists() and any(out.iterdir()):
         if not stamp.is_file() or json.loads(stamp.read_text()) != settings:
@@ -78,6 +81,7 @@ def preprocess_audio_folder(path, output_dir=None, sr=16000, mono=True, progress
         if dst.exists() and dst.stat().st_mtime_ns >= fn.stat().st_mtime_ns: continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         x = load_audio(fn, sr=sr, mono=mono)
+        if crop_signal_to is not None: x = pad_trunc(x, int(round(crop_signal_to / 1000 * sr)))   # the start, zero-padded
         part = dst.with_name(f".{dst.name}.{uuid.uuid4().hex[:8]}.part")
         sf.write(part, x.numpy().T, x.sr, subtype='FLOAT', format='WAV')
         os.replace(part, dst)

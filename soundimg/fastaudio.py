@@ -12,15 +12,26 @@ from fastcore.basics import ifnone
 from fastai.learner import Learner
 from fastai.data.external import URLs
 from fasttransform import DisplayedTransform
-from .spectrogram import _FASTAUDIO_SPEC, _FASTAUDIO_MEL, _fastaudio_to_spec_config
+from .spectrogram import _FASTAUDIO_SPEC, _FASTAUDIO_MEL
 from .augment import ResizeSignal
 from .datasets import ESC50_URL
 from fastai.callback.schedule import minimum, steep
 from .spectrogram import AudioSpectrogram, AudioToSpec
 from .learner import audio_learner
+import os, inspect, tarfile
+from functools import wraps
+from pathlib import Path
+import torchaudio
+from fasttransform import Transform, Pipeline
+from .core import AudioTensor, _warn_signal
+from .augment import (AddNoise, ChangeVolume, SignalCutout, SignalLoss, SpectrogramAugment, NoiseColor, Resample,
+                              DownmixMono, _check_range, _check_int, _uniform)
 
 # %% auto #0
-__all__ = ['CropSignal', 'AudioConfig', 'SpectrogramTransformer', 'cnn_config', 'cnn_learner', 'AudioToMFCC', 'TfmResize']
+__all__ = ['CropSignal', 'TfmResizeGPU', 'AudioConfig', 'SpectrogramTransformer', 'config_from_func', 'get_usable_kwargs',
+           'cnn_config', 'cnn_learner', 'AudioToMFCC', 'TfmResize', 'tar_extract_at_filename', 'skip_if_ci',
+           'SpectrogramTransform', 'audio_item_tfms', 'PreprocessAudio', 'AddNoiseGPU', 'ChangeVolumeGPU',
+           'SignalCutoutGPU', 'SignalLossGPU', 'region_mask', 'MaskFreqGPU', 'MaskTimeGPU', 'DeltaGPU']
 
 # %% ../nbs/98_fastaudio.ipynb #40cc1892
 def _preset(name, base, **overrides):
@@ -36,12 +47,23 @@ class AudioConfig:
     BasicSpectrogram = _preset('BasicSpectrogram', _FASTAUDIO_SPEC, mel=False, to_db=True)
     BasicMelSpectrogram = _preset('BasicMelSpectrogram', _FASTAUDIO_MEL, mel=True, to_db=True)
     BasicMFCC = _preset('BasicMFCC', dict(sample_rate=None, n_mfcc=40, dct_type=2, norm='ortho', log_mels=False, melkwargs=None))
-    Voice = _preset('Voice', _FASTAUDIO_MEL, mel=True, to_db=False, f_min=50.0, f_max=8000.0, n_fft=1024, n_mels=128, hop_length=128)
+    Voice = _preset('Voice', _FASTAUDIO_MEL, mel=True, to_db=True, f_min=50.0, f_max=8000.0, n_fft=1024, n_mels=128, hop_length=128)
 
 def SpectrogramTransformer(mel=True, to_db=True):
-    "fastaudio's factory: `SpectrogramTransformer(mel, to_db)(**torchaudio_kwargs)` -> `AudioToSpec`; unknown keywords warn"
-    def make(**kwargs): return AudioToSpec(_fastaudio_to_spec_config({**kwargs, 'mel': mel, 'to_db': to_db}))
+    "fastaudio's factory: `SpectrogramTransformer(mel, to_db)(**torchaudio_kwargs)` -> `AudioToSpec` (n_fft 1024, hop 512 unless given); unknown keywords warn"
+    def make(**kwargs): return AudioToSpec({**kwargs, 'mel': mel, 'to_db': to_db})
     return make
+
+def config_from_func(func, name, **kwargs):
+    "fastaudio's `config_from_func`: a dataclass `name` whose fields are `func`'s keyword defaults, updated by `kwargs`"
+    ns = {k: p.default for k, p in inspect.signature(func).parameters.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+    return make_dataclass(name, [(k, object, field(default=v)) for k, v in {**ns, **kwargs}.items()])
+
+def get_usable_kwargs(func, kwargs, exclude=None):
+    "fastaudio's helper: `func`'s keyword defaults (less `exclude`) updated with the entries of `kwargs` it accepts"
+    exclude = ifnone(exclude, [])
+    defaults = {k: p.default for k, p in inspect.signature(func).parameters.items() if k not in exclude}
+    return {**defaults, **{k: v for k, v in kwargs.items() if k in defaults}}
 
 # %% ../nbs/98_fastaudio.ipynb #5ea682e1
 class _FastaudioLearner(Learner):
@@ -83,6 +105,7 @@ class TfmResize(DisplayedTransform):
         self.size = (size, size) if isinstance(size, int) else tuple(size)
         if len(self.size) != 2 or min(self.size) < 1: raise ValueError(f"`size` must be an int or (height, width) >= 1, got {size!r}")
         self.interp_mode = interp_mode
+    def encodes(self, x: AudioTensor): return _warn_signal(self, x)
     def encodes(self, x: AudioSpectrogram):
         batch = x.as_subclass(torch.Tensor)
         if batch.ndim == 3: batch = batch[None]
@@ -90,3 +113,129 @@ class TfmResize(DisplayedTransform):
         return AudioSpectrogram(y if x.ndim == 4 else y[0], settings=dict(getattr(x, 'settings', {})))
 
 CropSignal = ResizeSignal                                 # fastaudio 0.x name of `ResizeSignal` (duration in ms)
+
+# %% ../nbs/98_fastaudio.ipynb #c988e9f8
+URLs.SPEAKERS10 = 'http://www.openslr.org/resources/45/ST-AEDS-20180100_1-OS.tgz'
+URLs.SAMPLE_SPEAKERS10 = 'https://github.com/fastaudio/10_Speakers_Sample/archive/10_speakers_sample.zip'
+
+def tar_extract_at_filename(fname, dest):
+    "fastaudio's `extract_func` for `untar_data`: extract the `.tgz` `fname` into `dest/<fname without suffix>`"
+    dest = Path(dest) / Path(fname).with_suffix('').name
+    with tarfile.open(fname, 'r:gz') as t:
+        t.extractall(dest, **({'filter': 'data'} if hasattr(tarfile, 'data_filter') else {}))   # no paths outside `dest`
+    return dest
+
+def skip_if_ci(func):
+    "fastaudio's `fastaudio.ci.skip_if_ci`: the decorated `func()` runs, except where the environment has CI=true: there `alt_func()`"
+    @wraps(func)
+    def _inner(alt_func=lambda: None): return alt_func() if os.environ.get('CI') == 'true' else func()
+    return _inner
+
+class SpectrogramTransform(Transform):
+    "fastaudio's base of spectrogram transforms: given an `AudioTensor` it warns and passes it through"
+    def encodes(self, x: AudioTensor): return _warn_signal(self, x)
+
+# %% ../nbs/98_fastaudio.ipynb #832f6c14
+def audio_item_tfms(sample_rate=16000, force_mono=True, crop_signal_to=None):
+    "fastaudio's basic preprocessing: `[Resample(sample_rate), DownmixMono(), ResizeSignal(crop_signal_to ms)]`, each only when asked for"
+    tfms = []
+    if sample_rate is not None: tfms.append(Resample(sample_rate))
+    if force_mono: tfms.append(DownmixMono())
+    if crop_signal_to is not None: tfms.append(ResizeSignal(crop_signal_to))
+    return tfms
+
+class PreprocessAudio:
+    "fastaudio's `PreprocessAudio(sample_rate=16000, force_mono=True, crop_signal_to=None)`: open a file and apply `audio_item_tfms`"
+    def __init__(self, **kwargs): self.tfms = Pipeline(audio_item_tfms(**kwargs))
+    def __call__(self, fn): return self.tfms(AudioTensor.create(fn))
+
+# %% ../nbs/98_fastaudio.ipynb #7014e77c
+class AddNoiseGPU(AddNoise):
+    "fastaudio's `AddNoiseGPU(p, min_level, max_level, color)`: `AddNoise` with a level drawn per item in [min_level, max_level]"
+    def __init__(self, p=1.0, min_level=0.0, max_level=0.05, color=NoiseColor.White):
+        if not NoiseColor.valid(color): raise ValueError(f"`color` must be a NoiseColor (-2..2), got {color!r}")
+        super().__init__(noise_level=(min_level, max_level), color=color, p=p)
+
+class ChangeVolumeGPU(ChangeVolume):
+    "fastaudio's `ChangeVolumeGPU(p, lower, upper)`: `ChangeVolume`"
+
+class SignalCutoutGPU(SignalCutout):
+    "fastaudio's `SignalCutoutGPU(p, min_cut_pct, max_cut_pct)`: `SignalCutout`"
+    def __init__(self, p=0.5, min_cut_pct=0.0, max_cut_pct=0.15): super().__init__(p=p, max_cut_pct=max_cut_pct, min_cut_pct=min_cut_pct)
+
+class SignalLossGPU(SignalLoss):
+    "fastaudio's `SignalLossGPU(p, min_cut_pct, max_cut_pct)`: each clip loses a fraction in [min_cut_pct, max_cut_pct] of its samples"
+    def __init__(self, p=0.5, min_cut_pct=0.0, max_cut_pct=0.15):
+        super().__init__(p=p, max_loss_pct=max_cut_pct)
+        self.min_cut_pct = _check_range(min_cut_pct, 'min_cut_pct', 0, 1)
+        if self.min_cut_pct > self.max_loss_pct: raise ValueError(f"`min_cut_pct`={min_cut_pct} must be <= `max_cut_pct`={max_cut_pct}")
+
+    def augment(self, xb, on, src):
+        n, T = xb.shape[0], xb.shape[-1]
+        frac = (_uniform(n, self.min_cut_pct, self.max_loss_pct, xb.device) * on)[:, None]
+        lost = (torch.rand(n, T, device=xb.device) < frac).view(n, *([1] * (xb.ndim - 2)), T)
+        return torch.where(lost, torch.zeros((), dtype=xb.dtype, device=xb.device), xb)
+
+# %% ../nbs/98_fastaudio.ipynb #93ff791d
+def region_mask(n, min_mask_size, max_mask_size, maskable_length, device=None):
+    "fastaudio's `region_mask`: bool `(n, maskable_length)`, each row one run of ones of random length in [min, max] at a random place"
+    sizes = torch.rand([n, 1], device=device) * (max_mask_size - min_mask_size) + min_mask_size
+    starts = torch.rand([n, 1], device=device) * (maskable_length - sizes)
+    idx = torch.arange(maskable_length, device=device)
+    return (starts <= idx) & (idx < starts + sizes)
+
+class _MaskAxisGPU(SpectrogramAugment):
+    axis = -2
+    def __init__(self, num_masks=1, min_size=1, max_size=10, mask_val=None, p=1.0):
+        super().__init__(p)
+        self.num_masks, self.min_size, self.max_size = _check_int(num_masks, 'num_masks'), _check_int(min_size, 'min_size'), _check_int(max_size, 'max_size')
+        if self.min_size > self.max_size: raise ValueError(f"`min_size`={min_size} must be <= `max_size`={max_size}")
+        self.mask_val = mask_val
+
+    def augment(self, xb, on, src):
+        x = xb.transpose(self.axis, -1)                              # the masked axis last: (B, C, other, L)
+        n, L = x.shape[0], x.shape[-1]
+        k = max(self.num_masks, 1)
+        m = (region_mask(n * k, self.min_size, self.max_size, L, device=x.device).view(k, n, L).any(0) & on[:, None]).view(n, 1, 1, L)
+        if self.mask_val is not None: fill = torch.as_tensor(self.mask_val, dtype=x.dtype, device=x.device)
+        else: fill = (x.mul(m).sum((-2, -1)) / (m.sum((-2, -1)) * x.shape[-2]).clamp_min(1))[..., None, None]   # the masked area's mean
+        return torch.where(m, fill, x).transpose(self.axis, -1)
+
+class MaskFreqGPU(_MaskAxisGPU):
+    "fastaudio's `MaskFreqGPU(num_masks, min_size, max_size, mask_val)`: bands of min..max rows set to `mask_val` (default: the masked area's mean per channel)"
+    axis = -2
+
+class MaskTimeGPU(_MaskAxisGPU):
+    "fastaudio's `MaskTimeGPU(num_masks, min_size, max_size, mask_val)`: stretches of min..max frames set to `mask_val` (default: the masked area's mean per channel)"
+    axis = -1
+
+class DeltaGPU(Transform):
+    "fastaudio's `DeltaGPU(width, mode)`: channels `[spec, delta, delta2]` grouped (all channels, then all deltas, ...) by torchaudio's `compute_deltas`"
+    order = 25
+    def __init__(self, width=9, mode='replicate'): self.width, self.mode = width, mode
+    def encodes(self, x: AudioTensor): return _warn_signal(self, x)
+    def encodes(self, x: AudioSpectrogram):
+        s = x.as_subclass(torch.Tensor)
+        d1 = torchaudio.functional.compute_deltas(s, win_length=self.width, mode=self.mode)
+        d2 = torchaudio.functional.compute_deltas(d1, win_length=self.width, mode=self.mode)
+        return AudioSpectrogram(torch.cat([s, d1, d2], dim=-3), settings={**getattr(x, 'settings', {}), 'delta': dict(width=self.width, order=2)})
+
+TfmResizeGPU = TfmResize                                  # already runs on items and batches on any device
+
+# %% ../nbs/98_fastaudio.ipynb #1ea192a7
+# fastaudio.util's test helpers (not in `soundimg.all`: their `test_` names would be collected by pytest)
+def create_sin_wave(seconds=5, sr=16000, freq=400):
+    "fastaudio.util's test sound: a `freq` Hz sine of `seconds` at `sr`, and `sr`"
+    t = torch.arange(int(round(seconds * sr)), dtype=torch.float64) / sr
+    return torch.sin(2 * torch.pi * freq * t).float(), sr
+
+def test_audio_tensor(seconds=2, sr=16000, channels=1):
+    "fastaudio.util's test clip: `create_sin_wave` as an `AudioTensor` of `channels` channels"
+    w, sr = create_sin_wave(seconds=seconds, sr=sr)
+    return AudioTensor(w.repeat(channels, 1), sr)
+
+def apply_transform(transform, inp):
+    "fastaudio.util's helper: `(copy of inp, transform applied to another copy)`, random transforms as in training"
+    from fastai.vision.augment import RandTransform
+    out = transform(inp.clone(), split_idx=0) if isinstance(transform, RandTransform) else transform(inp.clone())
+    return inp.clone(), out

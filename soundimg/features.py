@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from fastai.torch_core import TensorImage, TensorImageBase
 from fasttransform.cast import retain_type
-from .core import ModuleTransform
+from .core import ModuleTransform, AudioTensor, _warn_signal
 from .spectrogram import AudioSpectrogram
 
 # %% auto #0
@@ -54,6 +54,7 @@ class Delta(ModuleTransform):
         return torch.cat([left, mid, right], -1).reshape(x.shape)
 
     def forward(self, x):
+        if isinstance(x, AudioTensor): return _warn_signal(self, x)      # a signal, not a spectrogram (fastaudio's #17)
         if x.ndim < 3: raise ValueError(f"Delta expects (..., channels, freq, frames), got shape {tuple(x.shape)}")
         if x.shape[-1] < self.width:
             raise ValueError(f"Delta needs at least `width`={self.width} frames, got {x.shape[-1]}; use a smaller odd width")
@@ -66,6 +67,7 @@ class Delta(ModuleTransform):
         return y
 
     def encodes(self, x: AudioSpectrogram): return self(x)
+    def encodes(self, x: AudioTensor): return _warn_signal(self, x)
 
 # %% ../nbs/01b_features.ipynb #425664a1
 class CoordChannels(ModuleTransform):

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 import matplotlib.pyplot as plt
 from fastai.torch_core import TensorImageBase
-from fastai.data.core import show_batch
+from fastai.data.core import show_batch, show_results
 from fastcore.basics import ifnone
 from plum import dispatch
 from .core import AudioTensor
@@ -24,7 +24,7 @@ from .filters import SCALES, band_centres, erb_filters, log_filters, mel_filters
 # %% auto #0
 __all__ = ['STFT_PAD_MODES', 'spectrogram', 'DEFAULT_SPEC', 'get_window', 'stft_power', 'filter_spectrogram', 'mel_spectrogram',
            'erb_spectrogram', 'power_to_db', 'amplitude_to_db', 'dct_matrix', 'mfcc_from_db', 'mfcc',
-           'AudioSpectrogram', 'show_batch', 'SpecConfig', 'AudioToSpec']
+           'AudioSpectrogram', 'show_batch', 'show_results', 'SpecConfig', 'AudioToSpec']
 
 # %% ../nbs/01a_spectrogram.ipynb #50f6a9b2
 STFT_PAD_MODES = ('constant', 'reflect', 'replicate', 'circular')
@@ -229,6 +229,8 @@ def _label_bands(ax, settings, n_rows):
     ax.set_ylabel(f"Hz ({settings['scale'].upper()} scale)")
 
 # %% ../nbs/01a_spectrogram.ipynb #1f8b1dbc
+_SETTING_ALIASES = {'mel': ('scale', lambda s: s['scale'] == 'mel'), 'sample_rate': ('sr', lambda s: s['sr'])}   # fastaudio's names
+
 class AudioSpectrogram(TensorImageBase):
     "A spectrogram image `(C, F, frames)` (batches `(B, C, F, frames)`) with the `settings` that made it"
     _show_args = {'cmap': 'magma'}
@@ -239,6 +241,19 @@ class AudioSpectrogram(TensorImageBase):
         return cls(x, settings=dict(ifnone(settings, {})))
 
     def _get(self, k, default=None): return getattr(self, 'settings', {}).get(k, default)
+    def __getattr__(self, name):
+        "Settings read as attributes, as in fastaudio: `sg.f_max`, `sg.n_mels`, `sg.mel`, `sg.sample_rate`, ..."
+        s = self.__dict__.get('settings') or {}
+        if not name.startswith('_') and name != 'settings':
+            if name in s: return s[name]
+            if name in _SETTING_ALIASES and _SETTING_ALIASES[name][0] in s: return _SETTING_ALIASES[name][1](s)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    def clone(self, *, memory_format=None):
+        "A copy that keeps its own copy of `settings` (fastai's `TensorBase.clone` drops them)"
+        import copy
+        res = super().clone(memory_format=memory_format)
+        res.__dict__ = copy.deepcopy(self.__dict__)
+        return res
     @property
     def sr(self): return self._get('sr')
     @property
@@ -267,6 +282,7 @@ class AudioSpectrogram(TensorImageBase):
         while x.ndim > 3: x = x[0]
         if x.ndim == 2: x = x[None]
         ax = ifnone(ax, ctx)
+        if ax is not None and channel is None and x.shape[0] > 1: return self._show_channels(x, ax, title, **kwargs)
         chans = [ifnone(channel, 0)] if ax is not None or channel is not None else list(range(min(x.shape[0], 4)))
         if ax is None:
             _, axs = plt.subplots(len(chans), 1, figsize=ifnone(figsize, (6, 2.6 * len(chans))), squeeze=False)
@@ -276,6 +292,18 @@ class AudioSpectrogram(TensorImageBase):
         if title is not None: axs[0].set_title(title)
         elif len(chans) > 1: [a.set_title(f"channel {c}", fontsize='small') for a, c in zip(axs, chans)]
         return axs[0]
+
+    def _show_channels(self, x, ax, title, **kwargs):
+        "Every channel side by side in `ax` (a grid cell), as fastaudio drew them: channel 0 with its axes, the others bare"
+        ax.set_axis_off()
+        n = x.shape[0]
+        for c in range(n):
+            ia = ax.inset_axes((c / n, 0, 1 / n, 1))
+            self._show_channel(x[c], ia, False, **kwargs)
+            if c: ia.set_axis_off()
+            ia.text(0.03, 0.95, f"ch {c}", transform=ia.transAxes, color='w', fontsize='x-small', va='top')
+        if title is not None: ax.set_title(title)
+        return ax
 
     def _show_channel(self, img, ax, colorbar, **kwargs):
         import librosa.display
@@ -290,17 +318,46 @@ class AudioSpectrogram(TensorImageBase):
         if colorbar: ax.figure.colorbar(mesh, ax=ax, format='%+2.0f dB' if s.get('to_db') and not s.get('n_mfcc') else None)
         return ax
 
+# The metadata is a dict of plain values, so a saved spectrogram loads under `torch.load`'s default `weights_only=True`
+if hasattr(torch.serialization, 'add_safe_globals'): torch.serialization.add_safe_globals([AudioSpectrogram])
+
 # %% ../nbs/01a_spectrogram.ipynb #31b2d948
+def _tidy(ctxs):
+    "Lay out the grid so titles clear the tick labels of the row above"
+    ctxs = list(ctxs)
+    if ctxs and hasattr(ctxs[0], 'figure'):
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')                  # tight_layout may find inset axes it cannot place
+            ctxs[0].figure.tight_layout()
+    return ctxs
+
 @dispatch
 def show_batch(x: AudioSpectrogram, y, samples, ctxs=None, max_n=9, nrows=None, ncols=None, figsize=None, **kwargs):
-    "Show spectrograms (with labels) in a grid"
+    "Show spectrograms (every channel, with labels) in a grid"
     from fastai.vision.data import get_grid
     if ctxs is None: ctxs = get_grid(min(len(samples), max_n), nrows=nrows, ncols=ncols, figsize=figsize)
     kwargs.setdefault('colorbar', False)
     ctxs = [s[0].show(ctx=c, **kwargs) for s, c, _ in zip(samples, ctxs, range(max_n))]
     for i in range(1, len(samples[0])):
         ctxs = [s[i].show(ctx=c) for s, c, _ in zip(samples, ctxs, range(max_n))]
-    return ctxs
+    return _tidy(ctxs)
+
+def _same(a, b):
+    try: return bool(a == b)
+    except Exception: return False
+
+@dispatch
+def show_results(x: AudioSpectrogram, y, samples, outs, ctxs=None, max_n=9, nrows=None, ncols=None, figsize=None, **kwargs):
+    "Show spectrograms with target and prediction (green when right, red when wrong) in one grid"
+    from fastai.vision.data import get_grid
+    if ctxs is None: ctxs = get_grid(min(len(samples), max_n), nrows=nrows, ncols=ncols, figsize=figsize)
+    ctxs = [s[0].show(ctx=c, colorbar=False, **kwargs) for s, c, _ in zip(samples, ctxs, range(max_n))]
+    for i in range(1, len(samples[0])):
+        ctxs = [s[i].show(ctx=c) for s, c, _ in zip(samples, ctxs, range(max_n))]
+    for i in range(len(outs[0])):
+        ctxs = [o[i].show(ctx=c, color='green' if len(s) > 1 and _same(s[1], o[i]) else 'red')
+                for s, o, c, _ in zip(samples, outs, ctxs, range(max_n))]
+    return _tidy(ctxs)
 
 # %% ../nbs/01a_spectrogram.ipynb #4d9a2c29
 @dataclass
@@ -379,6 +436,7 @@ def _fastaudio_to_spec_config(d):
     if d.get('n_mfcc'):                                   # torchaudio's MFCC: `norm` is the DCT's, mel settings in melkwargs
         if d.pop('dct_type', 2) != 2 or d.pop('norm', 'ortho') != 'ortho': raise ValueError("only `dct_type`=2 with norm='ortho' is supported")
         d = {**(d.pop('melkwargs', None) or {}), **d}
+    elif d.get('n_fft') is None: d['n_fft'] = 1024        # fastaudio's SpectrogramTransformer: n_fft 1024 unless given (hop: half the window)
     d = {**_FASTAUDIO_MEL, **{k: v for k, v in d.items() if v is not None or k in ('f_max', 'sample_rate')}}
     if d.get('onesided') is False: raise ValueError("`onesided`=False is not supported: spectrogram images are one-sided")
     unknown = [k for k in d if k not in _KEYS_TO_SPEC and k not in _IGNORED and k not in {f.name for f in fields(SpecConfig)}]
@@ -394,14 +452,18 @@ def _fastaudio_to_spec_config(d):
     kw['to_db'] = to_db
     return SpecConfig(**kw)
 
+def _is_fastaudio_cfg(cfg):
+    "Whether `cfg` is a fastaudio preset or a dict of fastaudio / torchaudio keywords (not soundimg's own fields)"
+    if isinstance(cfg, SpecConfig) or not (is_dataclass(cfg) or isinstance(cfg, dict)): return False
+    d = asdict(cfg) if is_dataclass(cfg) else cfg
+    return not (set(d) <= {f.name for f in fields(SpecConfig)} and 'mel' not in d)
+
 def _to_spec_config(cfg):
     "`cfg` (SpecConfig, fastaudio preset dataclass or dict) as a `SpecConfig`"
     if isinstance(cfg, SpecConfig): return cfg
     d = asdict(cfg) if is_dataclass(cfg) else dict(cfg) if isinstance(cfg, dict) else None
     if d is None: raise TypeError(f"expected a SpecConfig, an AudioConfig preset or a dict, got {type(cfg).__name__}")
-    spec_fields = {f.name for f in fields(SpecConfig)}
-    if set(d) <= spec_fields and 'mel' not in d: return SpecConfig(**d)
-    return _fastaudio_to_spec_config(d)
+    return _fastaudio_to_spec_config(d) if _is_fastaudio_cfg(d) else SpecConfig(**d)
 
 # %% ../nbs/01a_spectrogram.ipynb #6f4b814d
 class AudioToSpec(ModuleTransform):
@@ -410,6 +472,8 @@ class AudioToSpec(ModuleTransform):
     def __init__(self, cfg: SpecConfig | None = None, **kwargs):
         super().__init__()
         if cfg is not None and kwargs: cfg = SpecConfig(**{**asdict(cfg), **kwargs})
+        self._fastaudio = _is_fastaudio_cfg(cfg)                  # built from fastaudio's `sample_rate`, ... keywords
+        self._warned_sr = set()
         self.cfg = _to_spec_config(cfg) if cfg is not None else SpecConfig(**kwargs)
         c = self.cfg
         self.register_buffer('window', get_window(c.window, c.win_length, c.n_fft), persistent=False)
@@ -421,7 +485,22 @@ class AudioToSpec(ModuleTransform):
     @classmethod
     def from_cfg(cls, cfg):
         "An `AudioToSpec` from a `SpecConfig`, a fastaudio `AudioConfig` preset, or a dict of either's fields"
-        return cls(_to_spec_config(cfg))
+        return cls(cfg)
+
+    @property
+    def settings(self):
+        "The settings its spectrograms carry (fastaudio's `a2s.settings`): `sr` is the rate it was built for or last saw"
+        return self.cfg.settings(ifnone(self.__dict__.get('_fb_sr'), self.cfg.sr))
+
+    def __getattr__(self, name):
+        "nn.Module's parameters and buffers, then the settings as attributes (`a2s.n_fft`, `a2s.f_max`, `a2s.mel`)"
+        try: return super().__getattr__(name)
+        except AttributeError:
+            if name.startswith('_') or name == 'settings' or '_fb_sr' not in self.__dict__: raise     # not while __init__ registers buffers
+            s = self.cfg.settings(ifnone(self.__dict__.get('_fb_sr'), self.cfg.sr))
+            if name in s: return s[name]
+            if name in _SETTING_ALIASES: return _SETTING_ALIASES[name][1](s)
+            raise
 
     def _build(self, sr):
         "Filter bank and DCT for rate `sr`, as buffers on the window's device"
@@ -443,7 +522,14 @@ class AudioToSpec(ModuleTransform):
                 raise ValueError("this AudioToSpec has sr=None (take it from the audio) but got a tensor without `.sr`; pass an AudioTensor or set `sr`")
             return sr
         if sr is not None and sr != self.cfg.sr:
-            raise ValueError(f"audio at sr={sr} Hz given to an AudioToSpec built for `sr`={self.cfg.sr}; resample it or use sr=None")
+            if not self._fastaudio:
+                raise ValueError(f"audio at sr={sr} Hz given to an AudioToSpec built for `sr`={self.cfg.sr}; resample it or use sr=None")
+            if sr not in self._warned_sr:                 # fastaudio took the audio as it came: so do we, but say so once
+                self._warned_sr.add(sr)
+                warnings.warn(f"`sample_rate`={self.cfg.sr} but the audio is {sr} Hz: the spectrogram is made for {sr} Hz "
+                              f"(fastaudio silently applied {self.cfg.sr} Hz filters); pass sample_rate=None to follow the audio, "
+                              "or resample it", UserWarning, stacklevel=4)
+            return sr
         return self.cfg.sr
 
     def forward(self, x):
