@@ -385,7 +385,7 @@ def _(env):
     x = torch.randn(2, 1, 800); x[1, 0, 7] = float('inf')
     return lambda: tiny_tfm()(x)
 
-def _scalogram(): return Scalogram(SR, f_min=100.0, f_max=2000.0, n_bins=8, hop_length=128)
+def _scalogram(): return Scalogram(SR, f_min=100.0, f_max=2000.0, n_bands=8, hop_length=128)
 
 @case('scalogram-4d', "Scalogram of a 4-D tensor", exc=ValueError, needles=('(2, 1, 16, 50)', 'Scalogram'))
 def _(env): return lambda: _scalogram()(torch.randn(2, 1, 16, 50))
