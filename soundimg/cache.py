@@ -24,7 +24,7 @@ from .core import AudioFileError
 # %% auto #0
 __all__ = ['transform_settings', 'FeatureCache']
 
-# %% ../nbs/04c_cache.ipynb #4d0b91b0
+# %% ../nbs/04c_cache.ipynb #2f14e197
 from .core import check_audio_path
 
 # %% ../nbs/04c_cache.ipynb #d619602c

@@ -23,7 +23,7 @@ from .distributed import init_distributed, is_main_process, main_process_first, 
 __all__ = ['REPRS', 'SHOW_MAX_VALUES', 'make_repr', 'data_home', 'load_data', 'cv_parser', 'run_cv', 'show_parser', 'run_show',
            'main']
 
-# %% ../nbs/07_cli.ipynb #b21f0ec1
+# %% ../nbs/07_cli.ipynb #1a8f2ce2
 from .core import check_writable_dir, check_audio_path, AudioFileError
 
 # %% ../nbs/07_cli.ipynb #cbb009ae
@@ -108,6 +108,9 @@ def run_cv(args, print=print):
     init_distributed()                                        # under torchrun / accelerate launch: join the others
     if not is_main_process(): print = lambda *a, **k: None    # one process reports
     t0 = time.perf_counter()
+    if args.out: check_writable_dir(args.out, '--out')                      # before the data and the training
+    if args.data in ('synthetic', 'esc50', 'esc10'):
+        check_writable_dir(args.cache or data_home(), '--cache' if args.cache else 'the data folder ($SOUNDIMG_DATA)')
     with main_process_first(): df = _limit(load_data(args.data, args.cache, progress=False), args.limit)
     tfm = make_repr(args.repr, sr=args.sr, n_mels=args.n_mels, hop_length=args.hop_length)
     print(f"data {args.data}: {len(df)} clips, {df.category.nunique()} classes, folds {sorted(df.fold.unique().tolist())}; "

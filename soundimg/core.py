@@ -25,7 +25,7 @@ __all__ = ['SYNTH_KINDS', 'audio_extensions', 'PAD_MODES', 'PLACES', 'PAD_WHERE'
            'crop_start', 'pad_trunc', 'trim_silence', 'plot_waveform', 'plot_fft', 'plot_play_clip', 'audio_stats',
            'ModuleTransform']
 
-# %% ../nbs/00_core.ipynb #759c14b6
+# %% ../nbs/00_core.ipynb #d40b1096
 import os, errno, stat, struct
 
 # %% ../nbs/00_core.ipynb #b2852789
@@ -179,7 +179,7 @@ def synth_audio(kind='sine', sr=16000, duration=1.0, freq=440.0, amp=0.5, channe
     chans = [_synth_mono(kind, t, sr, freq, rng, **kwargs) for _ in range(channels)]
     return AudioTensor(torch.tensor(amp * np.stack(chans), dtype=torch.float32), sr=sr)
 
-# %% ../nbs/00_core.ipynb #55ad12ff
+# %% ../nbs/00_core.ipynb #9e5f53cb
 def check_audio_path(path):
     "`path` as a `Path` if it is a file this process may read; else FileNotFoundError / IsADirectoryError / PermissionError saying why"
     path = Path(path)
@@ -247,7 +247,7 @@ def load_audio(path, sr=None, mono=False, offset=0.0, duration=None):
     if sr is not None and sr != file_sr: x = resample(x, sr)
     return x
 
-# %% ../nbs/00_core.ipynb #57059640
+# %% ../nbs/00_core.ipynb #3391215a
 def check_writable_dir(path, what='folder'):
     "Make folder `path` if needed and check a file can be written in it, before any long work; OSError naming `what` if not"
     import tempfile

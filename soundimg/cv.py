@@ -29,7 +29,7 @@ from .distributed import (launched, is_main_process, init_distributed, barrier, 
 __all__ = ['OPTIMISTIC', 'RESULT_FILES', 'CVResult', 'TrainingFailedError', 'NonFiniteLossError', 'StopOnNonFiniteLoss',
            'ResultStore', 'cross_validate']
 
-# %% ../nbs/05b_cv.ipynb #8c1b26f9
+# %% ../nbs/05b_cv.ipynb #f33ec66c
 import errno, shutil, socket
 from contextlib import contextmanager
 from fastai.callback.core import Callback
@@ -207,7 +207,7 @@ def _call_make_dls(make_dls, df, fold, **kw):
     if any(p.kind == p.VAR_KEYWORD for p in params.values()): return make_dls(df, fold, **kw)
     return make_dls(df, fold, **{k: v for k, v in kw.items() if k in params and v is not None})
 
-# %% ../nbs/05b_cv.ipynb #4bdcdc8c
+# %% ../nbs/05b_cv.ipynb #59d47cb0
 class TrainingFailedError(RuntimeError):
     "Cross-validation runs that failed (e.g. a non-finite training loss); `.result` holds the runs that finished"
     def __init__(self, msg, result=None): super().__init__(msg); self.result = result
@@ -267,6 +267,8 @@ def _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select,
         idx = _selected_epoch(learn, select, monitor)
         names, vals, n_epochs = list(learn.recorder.metric_names[1:-1]), learn.recorder.values[idx], len(learn.recorder.values)
         preds, targs, losses = distributed_preds(learn, dls.valid, with_loss=True)   # the whole validation set, in order
+        if not torch.isfinite(preds).all():
+            raise NonFiniteLossError(f"fold {fold} seed {seed}: the model's validation outputs are non-finite (NaN/inf); lower the learning rate `lr` or check the inputs")
         tta_preds = learn.tta(dl=dls.valid.new(shuffle=False, drop_last=False))[0] if tta else None
     optimistic = select == 'best' or bool(patience) or _optimistic_cbs(cbs)
     selection = ('best epoch' if select == 'best' else 'early stopping' if patience else 'callbacks' if optimistic else 'final epoch')
@@ -279,7 +281,7 @@ def _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select,
     row['confusion'] = confusion_counts(preds, targs, len(dls.vocab)).tolist()
     return row, learn
 
-# %% ../nbs/05b_cv.ipynb #e11a2c2e
+# %% ../nbs/05b_cv.ipynb #9afc8f27
 def _pid_alive(pid):
     try: os.kill(int(pid), 0)
     except ProcessLookupError: return False
@@ -427,28 +429,77 @@ def cross_validate(df, fold_col='fold', folds=None, seeds=(0,), make_dls=None, a
                   item_tfms=item_tfms, batch_tfms=batch_tfms, dls_kwargs=dls_kwargs, metrics=metrics, select=select, monitor=monitor,
                   patience=patience, tta=tta, cbs=cbs, learner_kwargs=learner_kwargs)
     out = Path(out) if out is not None else None
-    runs, vocab = _previous_runs(out, config, resume, overwrite) if out else ([], None)
-    done = {(r['fold'], r['seed']) for r in runs}
-    todo = [(f, s) for f in folds for s in seeds if (f, s) not in done]
-    keep = ifnone(keep_learners, out is None)
-    res = CVResult(runs, config=_jsonable(config), vocab=vocab, refs=refs, out=out)
-    if out and main: out.mkdir(parents=True, exist_ok=True)
+    if out and main: check_writable_dir(out, '`out`')         # before any training
+    store = ResultStore(out) if out else None
+    res = CVResult([], config=_jsonable(config), refs=refs, out=out)
+    if store:
+        with store.locked():                                 # the first of several launches writes the (empty) results
+            runs, vocab = _previous_runs(out, config, resume, overwrite)
+            res.runs, res.vocab = list(runs), list(vocab or [])
+            if main and (overwrite or store.read() is None): store.write(res)
     barrier()                                        # every process has read earlier results before new ones are written
+    keep = ifnone(keep_learners, out is None)
+    todo, tried = [(f, s) for f in folds for s in seeds], set()
+
+    def _sync():
+        "Take the runs other launches recorded (call while `locked`)"
+        d = store.read() or {}
+        mine = {(r['fold'], r['seed']) for r in res.runs}
+        res.runs += [r for r in d.get('runs', []) if (r['fold'], r['seed']) not in mine]
+        res.vocab = res.vocab or list(d.get('vocab') or [])
+        return {(r['fold'], r['seed']) for r in res.runs}
+
+    def _next():
+        "The next (fold, seed) nobody has done or holds, claimed by the main process and the same on every process of a launch"
+        if store is None:
+            done = {(r['fold'], r['seed']) for r in res.runs}
+            return next((fs for fs in todo if fs not in tried and fs not in done), None)
+        fs = None
+        if main:
+            with store.locked():
+                done = _sync()
+                fs = next((fs for fs in todo if fs not in done and fs not in tried and store.claim(*fs)), None)
+        return broadcast_object(fs)
+
+    pb = progress_bar(range(len(todo)), leave=False) if not quiet and todo and main else None
     with shared_tempdir(dir=out if out and launched() else None) as workdir:
-        for fold, seed in (todo if quiet or not todo or not main else progress_bar(todo)):
-            row, learn = _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select, monitor, patience, tta,
-                                     metrics, cbs, quiet, dict(pretrained=pretrained, **learner_kwargs), workdir, device)
-            vocab = [str(v) for v in learn.dls.vocab]
-            if res.vocab and res.vocab != vocab: raise ValueError(f"fold {fold} has classes {vocab}, earlier runs {res.vocab}")
-            res.vocab = vocab
-            if out:                                  # written once, by the main process
-                row['model_file'] = broadcast_object(_save_model(learn, out, fold, seed) if main else None)
-            if keep:
-                learn.dls = learn.dls.new_empty()
-                res.learners[(fold, seed)] = learn
-            res.runs.append(row)
-            if out and main: res.to_csv(out / RESULT_FILES[0]); res.to_json(out / RESULT_FILES[1])
-            if on_run and main: on_run(row)
-    if out and res.runs and main:
-        res.to_csv(out / RESULT_FILES[0]); res.to_json(out / RESULT_FILES[1]); res.save_plot(out / RESULT_FILES[2])
+        while (fs := _next()) is not None:
+            fold, seed = fs
+            tried.add(fs)
+            try:
+                with (store.beating(fold, seed) if store and main else nullcontext()):
+                    row, learn = _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select, monitor, patience, tta,
+                                             metrics, cbs, quiet, dict(pretrained=pretrained, **learner_kwargs), workdir, device)
+                    vocab = [str(v) for v in learn.dls.vocab]
+                    if res.vocab and res.vocab != vocab: raise ValueError(f"fold {fold} has classes {vocab}, earlier runs {res.vocab}")
+                    if on_run and main: on_run(row)          # shown before its model is saved: a full disk loses no result
+                    if out:                                  # written once, by the main process
+                        row['model_file'] = broadcast_object(_save_model(learn, out, fold, seed) if main else None)
+                    row['worker'] = f"{socket.gethostname()}:{os.getpid()}"
+                    if keep:
+                        learn.dls = learn.dls.new_empty()
+                        res.learners[(fold, seed)] = learn
+                    res.vocab = vocab
+                    res.runs = [r for r in res.runs if (r['fold'], r['seed']) != fs] + [row]
+                    if store and main:
+                        with store.locked():
+                            _sync(); res.failed = [f for f in res.failed if (f['fold'], f['seed']) != fs]
+                            store.write(res)
+            except NonFiniteLossError as e:
+                res.failed.append(dict(fold=fold, seed=seed, error=str(e)))
+                if store and main:
+                    with store.locked(): _sync(); store.write(res)
+            finally:
+                if store and main: store.release(fold, seed)
+            if pb is not None: pb.update(len(tried))
+    if store and main:
+        with store.locked():
+            _sync()
+            if res.runs: store.write(res); res.save_plot(out / RESULT_FILES[2])
+        busy = [fs for fs in todo if fs not in {(r['fold'], r['seed']) for r in res.runs} and store.holder(*fs)]
+        if busy: warnings.warn(f"{len(busy)} run(s) still training in other processes ({', '.join(f'fold {f} seed {s}' for f, s in busy[:4])}); "
+                               f"they add their results to {out} when they finish", stacklevel=2)
+    if res.failed:
+        raise TrainingFailedError(f"{len(res.failed)} of {len(todo)} runs failed: " + '; '.join(f['error'] for f in res.failed[:3]) +
+                                  (f"; the others' results are in {out}" if out else ''), result=res)
     return res

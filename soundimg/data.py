@@ -30,7 +30,7 @@ __all__ = ['CROP_MODES', 'pad_batch', 'preprocess_audio_folder', 'LoadAudio', 'A
            'GroupSplitter', 'StratifiedSplitter', 'add_folds', 'LeakWarning', 'check_leak', 'class_weights',
            'balanced_sampler', 'batch_stats', 'DataNormalize', 'fold_dataloaders']
 
-# %% ../nbs/04_data.ipynb #2e165504
+# %% ../nbs/04_data.ipynb #a614b1df
 from .core import check_audio_path
 
 # %% ../nbs/04_data.ipynb #49020979

@@ -21,7 +21,7 @@ __all__ = ['ON_ERROR', 'CYCLE_LABELS', 'ESC50_URL', 'read_table', 'check_table',
            'load_urbansound8k', 'load_icbhi', 'load_fsdd', 'load_fat2019', 'load_folder', 'NoNetworkError',
            'download_esc50', 'esc50']
 
-# %% ../nbs/04a_datasets.ipynb #41d21682
+# %% ../nbs/04a_datasets.ipynb #16b89d90
 import socket, errno, sys, time
 from .core import check_audio_path, wav_shortfall
 

@@ -26,7 +26,7 @@ __all__ = ['STFT_PAD_MODES', 'spectrogram', 'DEFAULT_SPEC', 'get_window', 'stft_
            'erb_spectrogram', 'power_to_db', 'amplitude_to_db', 'dct_matrix', 'mfcc_from_db', 'mfcc',
            'AudioSpectrogram', 'show_batch', 'SpecConfig', 'AudioToSpec']
 
-# %% ../nbs/01a_spectrogram.ipynb #6ebe0d15
+# %% ../nbs/01a_spectrogram.ipynb #fc0e44c4
 from .core import audio_batch
 
 # %% ../nbs/01a_spectrogram.ipynb #50f6a9b2

@@ -21,7 +21,7 @@ from .spectrogram import AudioSpectrogram, amplitude_to_db
 # %% auto #0
 __all__ = ['cwt', 'band_frequencies', 'scales_for_band', 'show_scalogram', 'Scalogram', 'save_scalograms']
 
-# %% ../nbs/02_wavelet.ipynb #90422851
+# %% ../nbs/02_wavelet.ipynb #fd4b80c5
 from .core import audio_batch
 
 # %% ../nbs/02_wavelet.ipynb #50bebee0
