@@ -451,7 +451,7 @@ def cross_validate(df, fold_col='fold', folds=None, seeds=(0,), make_dls=None, a
 
     def _next():
         "The next (fold, seed) nobody has done or holds, claimed by the main process and the same on every process of a launch"
-        if store is None:
+        if store is None or launched():             # one launch (torchrun): every process takes the runs in order
             done = {(r['fold'], r['seed']) for r in res.runs}
             return next((fs for fs in todo if fs not in tried and fs not in done), None)
         fs = None
