@@ -24,6 +24,9 @@ from .core import AudioFileError
 # %% auto #0
 __all__ = ['transform_settings', 'FeatureCache']
 
+# %% ../nbs/04c_cache.ipynb #2f14e197
+from .core import check_audio_path
+
 # %% ../nbs/04c_cache.ipynb #d619602c
 import re, importlib
 
@@ -74,6 +77,14 @@ def _precompute_part(cache, items, on_error):
             cache.skipped[str(it)] = str(e)
     return cache.skipped, cache.hits, cache.misses, cache._meta
 
+def _storable(y, dtype):
+    "`y` as `dtype`, or as float32 when a half-precision `dtype` can't hold it: values past its largest, or >1% of the nonzero values below its smallest normal"
+    if dtype not in (torch.float16, torch.bfloat16) or not y.is_floating_point(): return y.to(dtype)
+    fi, a = torch.finfo(dtype), y.abs().float()
+    nz = a[a > 0]
+    if (a.max() > fi.max if a.numel() else False) or (nz.numel() and (nz < fi.tiny).float().mean() > 0.01): return y.float()
+    return y.to(dtype)
+
 class FeatureCache(RandTransform):
     "Features `tfm(loader(item))` computed once per (file, settings), in memory or in `path`, stored as `dtype`"
     split_idx, order = None, 0
@@ -93,9 +104,8 @@ class FeatureCache(RandTransform):
     def _file_key(self, item):
         if isinstance(item, torch.Tensor):
             return 'tensor-' + hashlib.blake2b(item.detach().cpu().contiguous().numpy().tobytes() + str(getattr(item, 'sr', '')).encode(), digest_size=16).hexdigest()
-        p = Path(item).resolve()
-        try: st = p.stat()
-        except FileNotFoundError: raise FileNotFoundError(f"No such audio file: {p}") from None
+        p = check_audio_path(item).resolve()
+        st = p.stat()
         sig = f"{p}|{st.st_size}|{st.st_mtime_ns}"
         if self.key == 'stat': return hashlib.blake2b(sig.encode(), digest_size=16).hexdigest()
         if sig not in self._hashes:
@@ -112,12 +122,21 @@ class FeatureCache(RandTransform):
 
     def _meta_of(self, y):
         attrs = {k: v for k, v in vars(y).items()} if hasattr(y, '__dict__') else {}
-        return {'type': f"{type(y).__module__}.{type(y).__qualname__}", 'attrs': _settings_json(attrs)}
+        return {'type': f"{type(y).__module__}.{type(y).__qualname__}", 'attrs': _settings_json(attrs), 'shape': list(y.shape[:-1])}
 
     def _disk_meta(self):
         if self._meta is None and self.path is not None and (self.path / 'config.json').is_file():
-            self._meta = json.loads((self.path / 'config.json').read_text()).get('output')
+            try: self._meta = json.loads((self.path / 'config.json').read_text()).get('output')
+            except (OSError, ValueError): pass           # unreadable: entries are still usable, their type is not known
         return self._meta
+
+    def _load(self, fn):
+        "The entry in file `fn`, or None if it can't be read or has the wrong shape (then it is computed again)"
+        try: arr = np.load(fn, allow_pickle=False)
+        except (OSError, ValueError, EOFError): return None
+        lead = (self._disk_meta() or {}).get('shape')
+        if not isinstance(arr, np.ndarray) or (lead is not None and list(arr.shape[:-1]) != lead): return None
+        return torch.from_numpy(arr)
 
     def _save(self, k, arr):
         self.path.mkdir(parents=True, exist_ok=True)
@@ -127,7 +146,11 @@ class FeatureCache(RandTransform):
             tmpf.write_text(json.dumps(dict(settings=self.settings, output=self._meta), indent=1)); os.replace(tmpf, cfg)
         dst = self.path / f"{k}.npy"
         tmpf = dst.with_name(f".{k}.{uuid.uuid4().hex[:8]}.npy")
-        np.save(tmpf, arr); os.replace(tmpf, dst)
+        try: np.save(tmpf, arr); os.replace(tmpf, dst)
+        except BaseException as e:
+            tmpf.unlink(missing_ok=True)
+            if isinstance(e, OSError): raise OSError(f"FeatureCache could not write {dst}: {e.strerror or e}") from e
+            raise
 
     def __call__(self, item, split_idx=None, **kwargs):
         "The features of `item` (a path or an AudioTensor), from the cache when present"
@@ -136,13 +159,14 @@ class FeatureCache(RandTransform):
             self.hits += 1
             return _restore(self.mem[k].float(), self._meta)
         if self.path is not None and (self.path / f"{k}.npy").is_file():
-            self.hits += 1
-            arr = torch.from_numpy(np.load(self.path / f"{k}.npy", allow_pickle=False))
-            return _restore(arr.float(), self._disk_meta())
+            arr = self._load(self.path / f"{k}.npy")
+            if arr is not None:
+                self.hits += 1
+                return _restore(arr.float(), self._disk_meta())
         self.misses += 1
         y = self._compute(item)
         if self._meta is None: self._meta = self._meta_of(y)
-        stored = y.detach().cpu().as_subclass(torch.Tensor).to(self.dtype).contiguous()
+        stored = _storable(y.detach().cpu().as_subclass(torch.Tensor), self.dtype).contiguous()
         if self.path is None: self.mem[k] = stored
         else: self._save(k, stored.numpy())
         return _restore(stored.float(), self._meta)
@@ -157,7 +181,7 @@ class FeatureCache(RandTransform):
         else:
             for it in (progress_bar(items, leave=False) if progress else items):
                 try: self(it)
-                except (AudioFileError, FileNotFoundError, ValueError) as e:
+                except (AudioFileError, FileNotFoundError, IsADirectoryError, PermissionError, ValueError) as e:
                     if on_error == 'raise': raise
                     self.skipped[str(it)] = str(e)
         if self.skipped:

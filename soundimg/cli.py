@@ -20,7 +20,11 @@ from .cv import cross_validate
 from .distributed import init_distributed, is_main_process, main_process_first, launched
 
 # %% auto #0
-__all__ = ['REPRS', 'make_repr', 'data_home', 'load_data', 'cv_parser', 'run_cv', 'show_parser', 'run_show', 'main']
+__all__ = ['REPRS', 'SHOW_MAX_VALUES', 'make_repr', 'data_home', 'load_data', 'cv_parser', 'run_cv', 'show_parser', 'run_show',
+           'main']
+
+# %% ../nbs/07_cli.ipynb #1a8f2ce2
+from .core import check_writable_dir, check_audio_path, AudioFileError
 
 # %% ../nbs/07_cli.ipynb #cbb009ae
 REPRS = ('mel', 'linear', 'erb', 'scalogram')
@@ -50,7 +54,16 @@ def load_data(data='synthetic', cache=None, progress=True):
     return load_esc50(path)
 
 # %% ../nbs/07_cli.ipynb #cbb4bdad
-def _int_list(s): return [int(v) for v in str(s).split(',') if v.strip()]
+def _int_list(s):
+    "Whole numbers separated by commas, e.g. '1,2'"
+    try: vals = [int(v) for v in str(s).split(',') if v.strip()]
+    except ValueError: vals = None
+    if not vals: raise argparse.ArgumentTypeError(f"expected whole numbers separated by commas, e.g. 1,2; got {s!r}")
+    return vals
+
+class _Parser(argparse.ArgumentParser):
+    "An ArgumentParser whose errors are one line: `prog: message (see prog --help)`"
+    def error(self, message): self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 def cv_parser(p=None):
     "Arguments of `soundimg cv`"
@@ -95,6 +108,9 @@ def run_cv(args, print=print):
     init_distributed()                                        # under torchrun / accelerate launch: join the others
     if not is_main_process(): print = lambda *a, **k: None    # one process reports
     t0 = time.perf_counter()
+    if args.out: check_writable_dir(args.out, '--out')                      # before the data and the training
+    if args.data in ('synthetic', 'esc50', 'esc10'):
+        check_writable_dir(args.cache or data_home(), '--cache' if args.cache else 'the data folder ($SOUNDIMG_DATA)')
     with main_process_first(): df = _limit(load_data(args.data, args.cache, progress=False), args.limit)
     tfm = make_repr(args.repr, sr=args.sr, n_mels=args.n_mels, hop_length=args.hop_length)
     print(f"data {args.data}: {len(df)} clips, {df.category.nunique()} classes, folds {sorted(df.fold.unique().tolist())}; "
@@ -124,21 +140,57 @@ def show_parser(p=None):
     p.add_argument('--overwrite', action='store_true', help="replace --out if it exists")
     return p
 
+SHOW_MAX_VALUES = 2**24      # 64 MiB of float32 image: a 5-minute 44.1 kHz clip as a 128-band mel image at hop 256 is 6.6 MB
+
+def _check_show_out(out, overwrite):
+    "One-line refusals for --out: no or unknown image suffix, a folder, an existing file (without --overwrite), a place we can't write"
+    import matplotlib.pyplot as plt
+    kinds = sorted(plt.figure().canvas.get_supported_filetypes()); plt.close('all')
+    if not out.suffix: raise SystemExit(f"soundimg show: --out {out} has no suffix to choose the image format; use e.g. {out}.png")
+    if out.suffix[1:].lower() not in kinds:
+        raise SystemExit(f"soundimg show: --out {out}: {out.suffix!r} is not an image format matplotlib writes; use .png, .jpg, .pdf or .svg")
+    if out.is_dir(): raise SystemExit(f"soundimg show: --out {out} is a folder; give a file name, e.g. {out / 'clip.png'}")
+    if out.exists() and not overwrite: raise SystemExit(f"soundimg show: {out} exists; pass --overwrite to replace it")
+    check_writable_dir(out.parent, '--out')
+
+def _check_show_size(args, n_fft):
+    "Refuse, before reading the audio, an image over `SHOW_MAX_VALUES` values, naming the --hop-length that fits"
+    import soundfile as sf
+    path = check_audio_path(args.file)
+    try: info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError) as e: raise AudioFileError(f"Could not decode audio file {path}: {e}") from None
+    sr = args.sr or info.samplerate
+    n = int(info.frames * sr / info.samplerate)
+    rows = n_fft // 2 + 1 if args.repr == 'linear' else args.n_mels
+    values = rows * (1 + n // args.hop_length)
+    if values > SHOW_MAX_VALUES:
+        hop = -(-rows * n // SHOW_MAX_VALUES)
+        raise SystemExit(f"soundimg show: the {args.repr} image of {Path(args.file).name} ({n / sr:.0f} s) would be {rows} x {1 + n // args.hop_length} "
+                         f"values ({values * 4 / 2**20:.0f} MiB, over the {SHOW_MAX_VALUES * 4 / 2**20:.0f} MiB limit); use --hop-length {hop} or more"
+                         f"{', or --repr mel' if args.repr == 'linear' else ''}, or a shorter clip")
+
 def run_show(args, print=print):
     "Save the `--repr` image of `args.file` to `args.out`"
     import matplotlib.pyplot as plt
     out = Path(args.out)
-    if out.exists() and not args.overwrite: raise SystemExit(f"soundimg show: {out} exists; pass --overwrite to replace it")
+    _check_show_out(out, args.overwrite)
+    if args.hop_length < 1: raise SystemExit(f"soundimg show: --hop-length must be >= 1, got {args.hop_length}")
+    n_fft = DEFAULT_SPEC['n_fft']
+    _check_show_size(args, n_fft)
     x = load_audio(args.file, sr=args.sr, mono=True)
-    img = make_repr(args.repr, sr=x.sr, n_mels=args.n_mels, n_fft=DEFAULT_SPEC['n_fft'], hop_length=args.hop_length)(x[None])[0]
+    img = make_repr(args.repr, sr=x.sr, n_mels=args.n_mels, n_fft=n_fft, hop_length=args.hop_length)(x[None])[0]
     fig, ax = plt.subplots(figsize=(8, 3.5))
     if hasattr(img, 'show'): img.show(ax=ax)
     else: ax.imshow(img[0].detach().cpu().numpy(), origin='lower', aspect='auto')
     ax.set_title(f"{Path(args.file).name}: {args.repr}, {x.sr} Hz, {x.duration:.2f} s", fontsize='medium')
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp{out.suffix}")
-    fig.savefig(tmp, dpi=100, bbox_inches='tight'); plt.close(fig)
-    os.replace(tmp, out)
+    try:
+        fig.savefig(tmp, dpi=100, bbox_inches='tight')
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally: plt.close(fig)
     print(f"wrote {out}")
     return out
 
@@ -146,18 +198,24 @@ def run_show(args, print=print):
 def main(argv=None):
     "`soundimg cv ...` / `soundimg show ...`"
     matplotlib.use('Agg') if 'matplotlib.pyplot' not in sys.modules else None
-    p = argparse.ArgumentParser(prog='soundimg', description='Sound as images: cross-validated audio classification')
+    p = _Parser(prog='soundimg', description='Sound as images: cross-validated audio classification')
     sub = p.add_subparsers(dest='command', required=True)
-    cv_parser(sub.add_parser('cv', help='cross-validate a CNN on spectrograms', description='Cross-validated accuracy of an audio classifier'))
-    show_parser(sub.add_parser('show', help='save the picture of one clip', description='Save the picture of one audio clip'))
+    parsers = dict(cv=cv_parser(sub.add_parser('cv', help='cross-validate a CNN on spectrograms', description='Cross-validated accuracy of an audio classifier')),
+                   show=show_parser(sub.add_parser('show', help='save the picture of one clip', description='Save the picture of one audio clip')))
     args = p.parse_args(argv)
     try:
         if args.command == 'cv': run_cv(args)
         else: run_show(args)
-    except (ValueError, FileNotFoundError, FileExistsError, RuntimeError) as e:
-        msg = str(e).replace('overwrite=True', '--overwrite')   # the API's keyword is a flag here
-        raise SystemExit(f"soundimg {args.command}: {msg}") from None
+    except (ValueError, TypeError, OSError, RuntimeError) as e:     # OSError: missing/unreadable files, full disks, no network
+        raise SystemExit(f"soundimg {args.command}: {_as_flags(str(e), parsers[args.command])}") from None
     return 0
+
+def _as_flags(msg, parser):
+    "An API error message in the command line's words: `hop_length` -> --hop-length, overwrite=True -> --overwrite; one line"
+    msg = msg.replace('overwrite=True', '--overwrite')
+    for a in parser._actions:
+        if a.option_strings: msg = msg.replace(f"`{a.dest}`", a.option_strings[-1])
+    return '; '.join(l.strip() for l in msg.splitlines() if l.strip())
 
 # %% ../nbs/07_cli.ipynb #c61874a6
 import builtins

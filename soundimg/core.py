@@ -19,10 +19,14 @@ from torch import nn
 from fasttransform import Transform
 
 # %% auto #0
-__all__ = ['SYNTH_KINDS', 'audio_extensions', 'PAD_MODES', 'PLACES', 'PAD_WHERE', 'AudioTensor', 'synth_audio', 'AudioFileError',
-           'load_audio', 'get_audio_files', 'AudioGetter', 'OpenAudio', 'resample', 'to_mono', 'rechannel',
-           'check_place', 'crop_start', 'pad_trunc', 'trim_silence', 'plot_waveform', 'plot_fft', 'plot_play_clip',
-           'audio_stats', 'ModuleTransform']
+__all__ = ['SYNTH_KINDS', 'audio_extensions', 'PAD_MODES', 'PLACES', 'PAD_WHERE', 'pcm_to_float', 'audio_batch', 'AudioTensor',
+           'synth_audio', 'check_audio_path', 'wav_shortfall', 'AudioFileError', 'load_audio', 'check_writable_dir',
+           'get_audio_files', 'AudioGetter', 'OpenAudio', 'resample', 'to_mono', 'rechannel', 'check_place',
+           'crop_start', 'pad_trunc', 'trim_silence', 'plot_waveform', 'plot_fft', 'plot_play_clip', 'audio_stats',
+           'ModuleTransform']
+
+# %% ../nbs/00_core.ipynb #d40b1096
+import os, errno, stat, struct
 
 # %% ../nbs/00_core.ipynb #b2852789
 SYNTH_KINDS = ('sine', 'chirp', 'harmonic', 'noise', 'white', 'clicks', 'am', 'fm', 'silence')
@@ -79,10 +83,21 @@ def _check_sr(sr, name='sr'):
         raise ValueError(f"`{name}` must be a positive whole number of samples per second, got {sr!r}")
     return int(sr)
 
+_PCM = {torch.int8: (0, 2.0**7), torch.int16: (0, 2.0**15), torch.int32: (0, 2.0**31), torch.uint8: (128, 2.0**7)}
+
+def pcm_to_float(x, name='audio'):
+    "Integer PCM samples scaled to float32 in [-1, 1) as soundfile reads them (int8/16/32; uint8 centred on 128); float passes through"
+    t = x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))
+    if t.is_floating_point(): return t
+    if t.dtype not in _PCM:
+        raise TypeError(f"{name} has {str(t.dtype).replace('torch.', '')} samples; expected float samples in [-1, 1] or integer "
+                        f"PCM (int8, int16, int32, uint8) to scale. Convert it first, e.g. x.float() / 32768 for 16-bit samples")
+    offset, scale = _PCM[t.dtype]
+    return (t.float() - offset) / scale if offset else t.float() / scale
+
 def _to_2d(x, name='audio'):
-    "A float tensor shaped (channels, samples) from a 1-d or 2-d array"
-    t = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x)
-    if not t.is_floating_point(): t = t.float()
+    "A float tensor shaped (channels, samples) from a 1-d or 2-d array (integer PCM scaled to [-1, 1])"
+    t = pcm_to_float(x, name)
     if t.ndim == 1: t = t[None]
     if t.ndim != 2: raise ValueError(f"{name} must be 1-d (samples) or 2-d (channels, samples), got shape {tuple(t.shape)}")
     return t
@@ -91,6 +106,16 @@ def _check_samples(x, name='audio'):
     "ValueError if `x` is empty or holds NaN/inf"
     if x.shape[-1] == 0: raise ValueError(f"{name} has zero samples; expected at least one")
     if not torch.isfinite(x).all(): raise ValueError(f"{name} contains NaN or infinite samples")
+    return x
+
+def audio_batch(x, who='this transform'):
+    "`x` checked as audio for a transform: `(samples)`, `(channels, samples)` or `(batch, channels, samples)`, not empty, finite, float (integer PCM scaled)"
+    x = pcm_to_float(x, f"the audio given to {who}")
+    if x.ndim == 0 or x.ndim > 3:
+        raise ValueError(f"{who} expects audio shaped (samples), (channels, samples) or (batch, channels, samples), got shape {tuple(x.shape)}")
+    if x.numel() == 0: raise ValueError(f"{who} got an empty batch of shape {tuple(x.shape)}; expected at least one clip of at least one sample")
+    if not torch.isfinite(x).all():
+        raise ValueError(f"{who} got audio holding NaN or inf samples (shape {tuple(x.shape)}); find them with ~torch.isfinite(x)")
     return x
 
 # %% ../nbs/00_core.ipynb #04715f72
@@ -171,6 +196,40 @@ def synth_audio(kind='sine', sr=16000, duration=1.0, freq=440.0, amp=0.5, channe
     chans = [_synth_mono(kind, t, sr, freq, rng, **kwargs) for _ in range(channels)]
     return AudioTensor(torch.tensor(amp * np.stack(chans), dtype=torch.float32), sr=sr)
 
+# %% ../nbs/00_core.ipynb #9e5f53cb
+def check_audio_path(path):
+    "`path` as a `Path` if it is a file this process may read; else FileNotFoundError / IsADirectoryError / PermissionError saying why"
+    path = Path(path)
+    try: st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path): raise FileNotFoundError(f"{path} is a symbolic link to {os.readlink(path)}, which does not exist") from None
+        raise FileNotFoundError(f"No such audio file: {path}") from None
+    except OSError as e:
+        if e.errno == errno.ELOOP: raise FileNotFoundError(f"{path} is a symbolic link loop: following its links never reaches a file") from None
+        if e.errno in (errno.EACCES, errno.EPERM): raise PermissionError(f"No permission to read audio file {path} (a folder on its path can't be entered); check the folders' modes (ls -ld)") from None
+        raise OSError(f"Can't open audio file {path}: {e.strerror}") from None
+    if stat.S_ISDIR(st.st_mode): raise IsADirectoryError(f"Expected an audio file, got a directory: {path}")
+    if not os.access(path, os.R_OK): raise PermissionError(f"No permission to read audio file {path}; check its owner and mode (ls -l)")
+    return path
+
+def wav_shortfall(path):
+    "For a WAV file shorter than its header says: `(bytes of audio the header promises, bytes present)`; else None (reads ~100 bytes)"
+    try:
+        with open(path, 'rb') as f:
+            head = f.read(12)
+            if len(head) < 12 or head[:4] not in (b'RIFF', b'RIFX') or head[8:12] != b'WAVE': return None
+            endian, size, pos = '<' if head[:4] == b'RIFF' else '>', os.fstat(f.fileno()).st_size, 12
+            for _ in range(64):                                      # chunks before 'data': fmt, fact, LIST, ...
+                if pos + 8 > size: return None
+                f.seek(pos)
+                cid, n = struct.unpack(endian + '4sI', f.read(8))
+                if cid == b'data':
+                    have = size - pos - 8
+                    return (n, have) if 0 < n < 0xFFFFFFFF and have < n else None   # 0 / 0xFFFFFFFF: streamed, size unknown
+                pos += 8 + n + (n & 1)
+    except (OSError, struct.error): return None
+    return None
+
 # %% ../nbs/00_core.ipynb #f291de34
 class AudioFileError(ValueError):
     "An audio file that exists but can't be decoded"
@@ -191,18 +250,33 @@ def _read_frames(path, offset, duration):
 
 def load_audio(path, sr=None, mono=False, offset=0.0, duration=None):
     "Read `path` into an `AudioTensor` `(channels, samples)`, resampled to `sr` and mixed to mono if asked"
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"No such audio file: {path}")
-    if path.is_dir(): raise IsADirectoryError(f"Expected an audio file, got a directory: {path}")
+    path = check_audio_path(path)
     if offset < 0: raise ValueError(f"`offset` must be >= 0 seconds, got {offset}")
     if duration is not None and duration <= 0: raise ValueError(f"`duration` must be > 0 seconds or None, got {duration}")
     sr = _check_sr(sr)
     x, file_sr = _read_frames(path, offset, duration)
+    if path.suffix.lower() in ('.wav', '.wave') and (short := wav_shortfall(path)):
+        warnings.warn(f"Audio file {path} is truncated: its header promises {short[0]} bytes of audio, {short[1]} are there "
+                      f"({short[1] / short[0]:.0%}); reading what is there", stacklevel=2)
     _check_samples(x, name=f"Audio file {path}")
     x = AudioTensor(x, sr=file_sr)
     if mono: x = to_mono(x)
     if sr is not None and sr != file_sr: x = resample(x, sr)
     return x
+
+# %% ../nbs/00_core.ipynb #3391215a
+def check_writable_dir(path, what='folder'):
+    "Make folder `path` if needed and check a file can be written in it, before any long work; OSError naming `what` if not"
+    import tempfile
+    path = Path(path).expanduser()
+    if path.exists() and not path.is_dir(): raise NotADirectoryError(f"{what} {path} is a file, not a folder; choose a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix='.soundimg-write-test-'): pass
+    except OSError as e:
+        cls = PermissionError if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS) else OSError
+        raise cls(f"{what} {path}: can't write there ({e.strerror or e}); choose another folder") from None
+    return path
 
 # %% ../nbs/00_core.ipynb #3380e6f3
 audio_extensions = ('.wav', '.flac', '.ogg', '.oga', '.opus', '.mp3', '.aif', '.aiff', '.aifc', '.au', '.snd', '.w64', '.caf')

@@ -26,14 +26,24 @@ from .distributed import (launched, is_main_process, init_distributed, barrier, 
                           shared_tempdir, distributed_training, distributed_preds)
 
 # %% auto #0
-__all__ = ['OPTIMISTIC', 'RESULT_FILES', 'CVResult', 'cross_validate', 'write_submission']
+__all__ = ['OPTIMISTIC', 'RESULT_FILES', 'CVResult', 'TrainingFailedError', 'NonFiniteLossError', 'StopOnNonFiniteLoss',
+           'ResultStore', 'cross_validate', 'write_submission']
+
+# %% ../nbs/05b_cv.ipynb #f33ec66c
+import errno, shutil, socket
+from contextlib import contextmanager
+from fastai.callback.core import Callback
+from fastai.callback.fp16 import MixedPrecision
+from .core import check_writable_dir
+from .datasets import check_table
 
 # %% ../nbs/05b_cv.ipynb #dbb1db19
 def _atomic_write(path, write):
     "Call `write(tmp_path)` then move the temporary file onto `path`, so readers never see half a file"
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix); os.close(fd)
-    try: write(Path(tmp)); os.replace(tmp, path)
+    umask = os.umask(0o22); os.umask(umask)
+    try: os.chmod(tmp, 0o666 & ~umask); write(Path(tmp)); os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp): os.remove(tmp)
         raise
@@ -61,11 +71,12 @@ class CVResult:
     def __init__(self, runs, config=None, vocab=None, refs=None, out=None, learners=None, metric='accuracy'):
         self.runs, self.config, self.vocab = list(runs), dict(config or {}), list(vocab or [])
         self.refs, self.out, self.learners, self.metric = dict(refs or {}), (Path(out) if out else None), dict(learners or {}), metric
+        self.failed = []                 # runs that failed: dicts with fold, seed, error
 
     @property
     def table(self):
         "One row per (fold, seed): fold, seed, accuracy, loss, epochs, seconds, other metrics, selection"
-        rows = [{k: v for k, v in r.items() if k not in ('confusion', 'model_file')} for r in self.runs]
+        rows = [{k: v for k, v in r.items() if k not in ('confusion', 'model_file', 'worker')} for r in self.runs]
         return pd.DataFrame(rows).sort_values(['fold', 'seed']).reset_index(drop=True) if rows else pd.DataFrame()
     @property
     def values(self): return self.table[self.metric].to_numpy(dtype=float)
@@ -124,7 +135,7 @@ class CVResult:
         return _atomic_write(path, lambda p: self.table.to_csv(p, index=False))
     def to_json(self, path):
         "Write config, vocab, references and every run (with its confusion matrix) as JSON (atomically)"
-        d = dict(config=self.config, vocab=self.vocab, refs=self.refs, metric=self.metric, runs=self.runs)
+        d = dict(config=self.config, vocab=self.vocab, refs=self.refs, metric=self.metric, runs=self.runs, failed=self.failed)
         return _atomic_write(path, lambda p: p.write_text(json.dumps(_jsonable(d), indent=1)))
     def save_plot(self, path, **kwargs):
         "Write `plot()` as an image (atomically)"
@@ -138,7 +149,9 @@ class CVResult:
         out = Path(out); fn = out / 'cv_results.json'
         if not fn.exists(): raise FileNotFoundError(f"no cross-validation results in {out} ({fn.name} not found)")
         d = json.loads(fn.read_text())
-        return cls(d['runs'], d.get('config'), d.get('vocab'), d.get('refs'), out, metric=d.get('metric', 'accuracy'))
+        res = cls(d['runs'], d.get('config'), d.get('vocab'), d.get('refs'), out, metric=d.get('metric', 'accuracy'))
+        res.failed = list(d.get('failed', []))
+        return res
 
     def get_learners(self):
         "The fold models: kept in memory, or loaded from the files `cross_validate` saved"
@@ -162,11 +175,12 @@ def _labels_of(s, label_delim):
     if label_delim is None: return set(s)
     return {t.strip() for v in s.dropna().astype(str) for t in v.split(label_delim) if t.strip()}
 
-def _check_cv_args(df, fold_col, label_col, folds, seeds, epochs, select, label_delim=None):
+def _check_cv_args(df, fold_col, label_col, folds, seeds, epochs, select, label_delim=None, fn_col=None):
     "Validated `(folds, seeds)`, or a ValueError naming the bad argument"
     if not isinstance(df, pd.DataFrame): raise TypeError(f"`df` must be a pandas DataFrame, got {type(df).__name__}")
     for name, col in (('fold_col', fold_col), ('label_col', label_col)):
         if col not in df.columns: raise ValueError(f"`df` has no column {col!r} (`{name}`); its columns are {list(df.columns)}")
+    check_table(df, label_col, fold_col, fn_col if fn_col in df.columns else None, source='`df`')
     if int(epochs) != epochs or epochs < 1: raise ValueError(f"`epochs` must be a whole number >= 1, got {epochs}")
     if select not in (None, 'final', 'best'): raise ValueError(f"`select` must be None/'final' or 'best', got {select!r}")
     all_folds = sorted(df[fold_col].unique().tolist())
@@ -198,6 +212,29 @@ def _call_make_dls(make_dls, df, fold, **kw):
     params = inspect.signature(make_dls).parameters
     if any(p.kind == p.VAR_KEYWORD for p in params.values()): return make_dls(df, fold, **kw)
     return make_dls(df, fold, **{k: v for k, v in kw.items() if k in params and v is not None})
+
+# %% ../nbs/05b_cv.ipynb #59d47cb0
+class TrainingFailedError(RuntimeError):
+    "Cross-validation runs that failed (e.g. a non-finite training loss); `.result` holds the runs that finished"
+    def __init__(self, msg, result=None): super().__init__(msg); self.result = result
+
+class NonFiniteLossError(RuntimeError):
+    "The training loss became NaN or infinite"
+
+class StopOnNonFiniteLoss(Callback):
+    "Stop training with `NonFiniteLossError` once the training loss is NaN/inf for `patience` batches in a row (mixed precision: 3)"
+    order = 60
+    def __init__(self, what='training', patience=None): self.what, self.patience, self.bad = what, patience, 0
+    def before_fit(self):
+        self.bad = 0
+        self.limit = self.patience or (3 if any(isinstance(c, MixedPrecision) for c in self.learn.cbs) else 1)
+    def after_batch(self):
+        if not self.training: return
+        if bool(torch.isfinite(self.learn.loss.detach()).all()): self.bad = 0; return
+        self.bad += 1
+        if self.bad >= self.limit:
+            raise NonFiniteLossError(f"{self.what}: the training loss became non-finite ({self.learn.loss.detach().float().mean().item()}) "
+                                     f"in epoch {self.epoch + 1}, batch {self.iter + 1}; lower the learning rate `lr` or check the inputs")
 
 # %% ../nbs/05b_cv.ipynb #e05c7469
 def _fit(learn, epochs, lr, fit, cbs):
@@ -231,7 +268,7 @@ def _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select,
         if isinstance(t, DataNormalize): broadcast_tensors_(t.mean, t.std)
     multi = is_multilabel(dls)
     monitor = ifnone(monitor, 'lwlrap' if multi else 'accuracy')
-    run_cbs = list(listify(cbs))
+    run_cbs = list(listify(cbs)) + [StopOnNonFiniteLoss(f"fold {fold} seed {seed}")]
     if select == 'best': run_cbs.append(SaveModelCallback(monitor=monitor, fname=f'best_{fold}_{seed}'))
     if patience: run_cbs.append(EarlyStoppingCallback(monitor=monitor, patience=patience))
     with (learn.no_bar() if quiet else nullcontext()), (learn.no_logging() if quiet else nullcontext()):
@@ -239,6 +276,8 @@ def _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select,
         idx = _selected_epoch(learn, select, monitor)
         names, vals, n_epochs = list(learn.recorder.metric_names[1:-1]), learn.recorder.values[idx], len(learn.recorder.values)
         preds, targs, losses = distributed_preds(learn, dls.valid, with_loss=True)   # the whole validation set, in order
+        if not torch.isfinite(preds).all():
+            raise NonFiniteLossError(f"fold {fold} seed {seed}: the model's validation outputs are non-finite (NaN/inf); lower the learning rate `lr` or check the inputs")
         if not tta: tta_preds = None
         elif _crop_tfm(dls.valid) is not None: tta_preds = crop_tta(learn, dls.valid)[0]   # windows covering each whole clip
         else: tta_preds = learn.tta(dl=dls.valid.new(shuffle=False, drop_last=False))[0]
@@ -256,6 +295,88 @@ def _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select,
     if not multi: row['confusion'] = confusion_counts(preds, targs, len(dls.vocab)).tolist()
     return row, learn
 
+# %% ../nbs/05b_cv.ipynb #9afc8f27
+def _pid_alive(pid):
+    try: os.kill(int(pid), 0)
+    except ProcessLookupError: return False
+    except (PermissionError, OSError, TypeError, ValueError): return True
+    return True
+
+def _safe(v): return re.sub(r'[^0-9A-Za-z_.-]', '_', str(v))
+
+class ResultStore:
+    "`out`'s results shared by processes (one machine or many on a shared folder): a mutex for reads-merges-writes, a claim per (fold, seed)"
+    def __init__(self, out, stale_after=600.0, heartbeat=30.0):
+        self.out, self.locks, self.stale_after, self.heartbeat = Path(out), Path(out) / '.locks', stale_after, heartbeat
+        self.me = dict(host=socket.gethostname(), pid=os.getpid())
+
+    @contextmanager
+    def locked(self):
+        "Hold `out`'s mutex (an OS file lock: released by the kernel if this process dies)"
+        self.locks.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.locks / 'results.mutex', os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                import fcntl
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except ImportError:                          # Windows
+                import msvcrt
+                while True:
+                    try: msvcrt.locking(fd, msvcrt.LK_LOCK, 1); break
+                    except OSError: time.sleep(0.1)
+            yield self
+        finally: os.close(fd)
+
+    def _claim_file(self, fold, seed): return self.locks / f"fold{_safe(fold)}_seed{_safe(seed)}.lock"
+
+    def holder(self, fold, seed):
+        "Who holds the claim on (fold, seed), or None if nobody does or its holder is gone (dead pid on this host, or no heartbeat for `stale_after` s)"
+        p = self._claim_file(fold, seed)
+        try: d, age = json.loads(p.read_text()), time.time() - p.stat().st_mtime
+        except FileNotFoundError: return None
+        except (OSError, ValueError): return None
+        if not isinstance(d, dict): return None
+        if d.get('host') == self.me['host'] and not _pid_alive(d.get('pid')): return None
+        if min(age, time.time() - float(d.get('heartbeat', 0))) > self.stale_after: return None
+        return d
+
+    def claim(self, fold, seed):
+        "Take (fold, seed) if nobody live holds it (call while `locked`)"
+        h = self.holder(fold, seed)
+        if h is not None and h != {**h, **self.me}: return False
+        _atomic_write(self._claim_file(fold, seed), lambda p: p.write_text(json.dumps({**self.me, 'heartbeat': time.time()})))
+        return True
+
+    def release(self, fold, seed):
+        p = self._claim_file(fold, seed)
+        with self.locked():
+            try: d = json.loads(p.read_text())
+            except (OSError, ValueError): return
+            if isinstance(d, dict) and d.get('host') == self.me['host'] and d.get('pid') == self.me['pid']: p.unlink(missing_ok=True)
+
+    @contextmanager
+    def beating(self, fold, seed):
+        "Touch the claim every `heartbeat` s while the run trains, so others see it is alive"
+        import threading
+        stop = threading.Event()
+        def beat():
+            while not stop.wait(self.heartbeat):
+                try: os.utime(self._claim_file(fold, seed))
+                except OSError: pass
+        t = threading.Thread(target=beat, daemon=True); t.start()
+        try: yield
+        finally: stop.set(); t.join(5)
+
+    def read(self):
+        "The JSON document (the truth; the CSV is derived from it)"
+        fn = self.out / RESULT_FILES[1]
+        return json.loads(fn.read_text()) if fn.exists() else None
+
+    def write(self, res):
+        "JSON first (atomically), then the CSV made from it: a CSV never exists without its JSON"
+        res.to_json(self.out / RESULT_FILES[1])
+        if res.runs: res.to_csv(self.out / RESULT_FILES[0])
+
 # %% ../nbs/05b_cv.ipynb #9043c0ed
 RESULT_FILES = ('cv_results.csv', 'cv_results.json', 'cv_results.png')
 
@@ -270,23 +391,37 @@ def _previous_runs(out, config, resume, overwrite):
         if mine and not overwrite: raise FileExistsError(f"{out} holds {mine[0].name} but no cv_results.json; pass overwrite=True or choose another `out`")
         return [], None
     if overwrite: return [], None
-    prev = json.loads(fn.read_text())
+    try: prev = json.loads(fn.read_text())
+    except ValueError: raise ValueError(f"{fn} is not valid JSON (a damaged results file); move it away, or pass overwrite=True") from None
     cfg = _jsonable(config)
     if prev.get('config') != cfg:
         diff = _config_diff(prev.get('config', {}), cfg)
         raise FileExistsError(f"{out} holds results of a different run (differences in {diff}); pass overwrite=True to replace "
                               f"them or choose another `out`")
-    if not resume: raise FileExistsError(f"{out} already holds results of this run; pass resume=True to continue it or overwrite=True")
+    if not resume and prev.get('runs'): raise FileExistsError(f"{out} already holds results of this run; pass resume=True to continue it or overwrite=True")
     return prev['runs'], prev.get('vocab')
+
+def _disk_full(e, folder, need):
+    "True if `e` is (or, for torch's writer, looks like) a full disk where `folder` lives"
+    if isinstance(e, OSError) and e.errno == errno.ENOSPC: return True
+    try: return shutil.disk_usage(folder).free < need * 1.1 + 2**20
+    except OSError: return False
 
 def _save_model(learn, out, fold, seed):
     "Export `learn` to `out/models/`; returns the file's path relative to `out` (None if the learner can't be pickled)"
     rel = Path('models') / f"fold{fold}_seed{seed}.pkl"
+    need = sum(t.numel() * t.element_size() for t in learn.model.state_dict().values())
     try: _atomic_write(out / rel, lambda p: learn.export(p))
     except Exception as e:
+        if _disk_full(e, out, need):     # torch's file writer says 'iostream error', not ENOSPC
+            raise OSError(errno.ENOSPC, f"No space left on device: could not write the model of fold {fold} seed {seed} to {out / rel} "
+                                        f"(about {need / 2**20:.1f} MiB)") from None
+        if isinstance(e, OSError): raise OSError(f"could not write the model of fold {fold} seed {seed} to {out / rel}: {e.strerror or e}") from e
         warnings.warn(f"could not export the model of fold {fold} seed {seed} ({e}); saving its weights only", stacklevel=2)
         rel = rel.with_suffix('.pth')
-        _atomic_write(out / rel, lambda p: torch.save(learn.model.state_dict(), p))
+        def _weights(p):
+            with open(p, 'wb') as f: torch.save(learn.model.state_dict(), f)     # a Python file: errors are OSErrors
+        _atomic_write(out / rel, _weights)
         return None
     return str(rel)
 
@@ -296,7 +431,7 @@ def cross_validate(df, fold_col='fold', folds=None, seeds=(0,), make_dls=None, a
                    refs=None, cbs=None, resume=True, overwrite=False, keep_learners=None, quiet=False, on_run=None, label_delim=None,
                    **learner_kwargs):
     "Train one model per (fold, seed), validating on that fold; final-epoch results unless `select`/`patience` (labelled optimistic)"
-    folds, seeds = _check_cv_args(df, fold_col, label_col, folds, seeds, epochs, select, label_delim)
+    folds, seeds = _check_cv_args(df, fold_col, label_col, folds, seeds, epochs, select, label_delim, fn_col)
     if tta and launched(): raise ValueError("`tta=True` is not supported under torchrun / accelerate launch; evaluate with TTA in one process")
     device = init_distributed()                      # None in a single process
     main = is_main_process()
@@ -310,32 +445,81 @@ def cross_validate(df, fold_col='fold', folds=None, seeds=(0,), make_dls=None, a
                   item_tfms=item_tfms, batch_tfms=batch_tfms, dls_kwargs=dls_kwargs, metrics=metrics, select=select, monitor=monitor,
                   patience=patience, tta=tta, cbs=cbs, learner_kwargs=learner_kwargs, **({'label_delim': label_delim} if label_delim else {}))
     out = Path(out) if out is not None else None
-    runs, vocab = _previous_runs(out, config, resume, overwrite) if out else ([], None)
-    done = {(r['fold'], r['seed']) for r in runs}
-    todo = [(f, s) for f in folds for s in seeds if (f, s) not in done]
-    keep = ifnone(keep_learners, out is None)
-    res = CVResult(runs, config=_jsonable(config), vocab=vocab, refs=refs, out=out,
-                   metric='lwlrap' if label_delim is not None or any('lwlrap' in r and 'accuracy' not in r for r in runs) else 'accuracy')
-    if out and main: out.mkdir(parents=True, exist_ok=True)
+    if out and main: check_writable_dir(out, '`out`')         # before any training
+    store = ResultStore(out) if out else None
+    res = CVResult([], config=_jsonable(config), refs=refs, out=out, metric='lwlrap' if label_delim is not None else 'accuracy')
+    if store:
+        with store.locked():                                 # the first of several launches writes the (empty) results
+            runs, vocab = _previous_runs(out, config, resume, overwrite)
+            res.runs, res.vocab = list(runs), list(vocab or [])
+            if any('lwlrap' in r and 'accuracy' not in r for r in runs): res.metric = 'lwlrap'
+            if main and (overwrite or store.read() is None): store.write(res)
     barrier()                                        # every process has read earlier results before new ones are written
+    keep = ifnone(keep_learners, out is None)
+    todo, tried = [(f, s) for f in folds for s in seeds], set()
+
+    def _sync():
+        "Take the runs other launches recorded (call while `locked`)"
+        d = store.read() or {}
+        mine = {(r['fold'], r['seed']) for r in res.runs}
+        res.runs += [r for r in d.get('runs', []) if (r['fold'], r['seed']) not in mine]
+        res.vocab = res.vocab or list(d.get('vocab') or [])
+        return {(r['fold'], r['seed']) for r in res.runs}
+
+    def _next():
+        "The next (fold, seed) nobody has done or holds, claimed by the main process and the same on every process of a launch"
+        if store is None or launched():             # one launch (torchrun): every process takes the runs in order
+            done = {(r['fold'], r['seed']) for r in res.runs}
+            return next((fs for fs in todo if fs not in tried and fs not in done), None)
+        fs = None
+        if main:
+            with store.locked():
+                done = _sync()
+                fs = next((fs for fs in todo if fs not in done and fs not in tried and store.claim(*fs)), None)
+        return broadcast_object(fs)
+
+    pb = progress_bar(range(len(todo)), leave=False) if not quiet and todo and main else None
     with shared_tempdir(dir=out if out and launched() else None) as workdir:
-        for fold, seed in (todo if quiet or not todo or not main else progress_bar(todo)):
-            row, learn = _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select, monitor, patience, tta,
-                                     metrics, cbs, quiet, dict(pretrained=pretrained, **learner_kwargs), workdir, device)
-            vocab = [str(v) for v in learn.dls.vocab]
-            if res.vocab and res.vocab != vocab: raise ValueError(f"fold {fold} has classes {vocab}, earlier runs {res.vocab}")
-            res.vocab = vocab
-            if 'lwlrap' in row and 'accuracy' not in row: res.metric = 'lwlrap'
-            if out:                                  # written once, by the main process
-                row['model_file'] = broadcast_object(_save_model(learn, out, fold, seed) if main else None)
-            if keep:
-                learn.dls = learn.dls.new_empty()
-                res.learners[(fold, seed)] = learn
-            res.runs.append(row)
-            if out and main: res.to_csv(out / RESULT_FILES[0]); res.to_json(out / RESULT_FILES[1])
-            if on_run and main: on_run(row)
-    if out and res.runs and main:
-        res.to_csv(out / RESULT_FILES[0]); res.to_json(out / RESULT_FILES[1]); res.save_plot(out / RESULT_FILES[2])
+        while (fs := _next()) is not None:
+            fold, seed = fs
+            tried.add(fs)
+            try:
+                with (store.beating(fold, seed) if store and main else nullcontext()):
+                    row, learn = _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select, monitor, patience, tta,
+                                             metrics, cbs, quiet, dict(pretrained=pretrained, **learner_kwargs), workdir, device)
+                    vocab = [str(v) for v in learn.dls.vocab]
+                    if res.vocab and res.vocab != vocab: raise ValueError(f"fold {fold} has classes {vocab}, earlier runs {res.vocab}")
+                    if on_run and main: on_run(row)          # shown before its model is saved: a full disk loses no result
+                    if out:                                  # written once, by the main process
+                        row['model_file'] = broadcast_object(_save_model(learn, out, fold, seed) if main else None)
+                    row['worker'] = f"{socket.gethostname()}:{os.getpid()}"
+                    if keep:
+                        learn.dls = learn.dls.new_empty()
+                        res.learners[(fold, seed)] = learn
+                    res.vocab = vocab
+                    if 'lwlrap' in row and 'accuracy' not in row: res.metric = 'lwlrap'
+                    res.runs = [r for r in res.runs if (r['fold'], r['seed']) != fs] + [row]
+                    if store and main:
+                        with store.locked():
+                            _sync(); res.failed = [f for f in res.failed if (f['fold'], f['seed']) != fs]
+                            store.write(res)
+            except NonFiniteLossError as e:
+                res.failed.append(dict(fold=fold, seed=seed, error=str(e)))
+                if store and main:
+                    with store.locked(): _sync(); store.write(res)
+            finally:
+                if store and main: store.release(fold, seed)
+            if pb is not None: pb.update(len(tried))
+    if store and main:
+        with store.locked():
+            _sync()
+            if res.runs: store.write(res); res.save_plot(out / RESULT_FILES[2])
+        busy = [fs for fs in todo if fs not in {(r['fold'], r['seed']) for r in res.runs} and store.holder(*fs)]
+        if busy: warnings.warn(f"{len(busy)} run(s) still training in other processes ({', '.join(f'fold {f} seed {s}' for f, s in busy[:4])}); "
+                               f"they add their results to {out} when they finish", stacklevel=2)
+    if res.failed:
+        raise TrainingFailedError(f"{len(res.failed)} of {len(todo)} runs failed: " + '; '.join(f['error'] for f in res.failed[:3]) +
+                                  (f"; the others' results are in {out}" if out else ''), result=res)
     return res
 
 # %% ../nbs/05b_cv.ipynb #992abf37

@@ -30,6 +30,9 @@ __all__ = ['CROP_MODES', 'pad_batch', 'preprocess_audio_folder', 'LoadAudio', 'A
            'GroupSplitter', 'StratifiedSplitter', 'add_folds', 'LeakWarning', 'check_leak', 'multilabel_folds',
            'class_weights', 'balanced_sampler', 'batch_stats', 'DataNormalize', 'fold_dataloaders']
 
+# %% ../nbs/04_data.ipynb #a614b1df
+from .core import check_audio_path
+
 # %% ../nbs/04_data.ipynb #49020979
 CROP_MODES = PLACES                                    # the crop/pad vocabulary of `soundimg.core`
 
@@ -39,8 +42,7 @@ def _crop_offset(n_have, n_want, mode, training):
 
 def _file_info(path):
     "(frames, samplerate) from the header of `path`, with errors naming the file"
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"No such audio file: {path}")
+    path = check_audio_path(path)
     try: info = sf.info(str(path))
     except Exception as e: raise AudioFileError(f"Could not decode audio file {path}: {e}") from e
     if info.frames <= 0: raise AudioFileError(f"Audio file {path} has zero samples")

@@ -17,8 +17,13 @@ from .data import _col
 from .core import AudioFileError, get_audio_files
 
 # %% auto #0
-__all__ = ['ON_ERROR', 'CYCLE_LABELS', 'ESC50_URL', 'check_folds', 'load_esc50', 'check_labels', 'load_urbansound8k',
-           'load_icbhi', 'load_fsdd', 'load_fat2019', 'load_folder', 'download_esc50', 'esc50']
+__all__ = ['ON_ERROR', 'CYCLE_LABELS', 'ESC50_URL', 'read_table', 'check_table', 'check_folds', 'load_esc50', 'check_labels',
+           'load_urbansound8k', 'load_icbhi', 'load_fsdd', 'load_fat2019', 'load_folder', 'NoNetworkError',
+           'download_esc50', 'esc50']
+
+# %% ../nbs/04a_datasets.ipynb #16b89d90
+import socket, errno, sys, time
+from .core import check_audio_path, wav_shortfall
 
 # %% ../nbs/04a_datasets.ipynb #e3702d23
 ON_ERROR = ('raise', 'skip')
@@ -27,18 +32,82 @@ def _check_on_error(on_error):
     if on_error not in ON_ERROR: raise ValueError(f"`on_error` must be one of {ON_ERROR}, got {on_error!r}")
 
 def _require_columns(df, cols, source):
-    "KeyError naming the columns of `cols` that `df` lacks"
+    "ValueError naming the columns of `cols` that `df` lacks (and the separator, when the header is one ';'- or tab-joined name)"
     missing = [c for c in cols if c not in df.columns]
-    if missing: raise KeyError(f"{source} lacks column(s) {missing}; it has {list(df.columns)}")
+    if not missing: return
+    if len(df.columns) == 1:
+        for sep, name in ((';', "';'"), ('\t', 'tabs'), ('|', "'|'")):
+            if sep in str(df.columns[0]):
+                raise ValueError(f"{source} looks separated by {name}, not commas (its header is {str(df.columns[0])[:60]!r}); "
+                                 f"save it as comma-separated CSV")
+    raise ValueError(f"{source} lacks column(s) {missing}; it has {list(df.columns)}")
+
+def read_table(csv, required=(), **kwargs):
+    "`pd.read_csv(csv)` with one-line errors naming the file: empty file, not UTF-8 (with the line), wrong separator, missing columns"
+    csv = Path(csv)
+    try: df = pd.read_csv(csv, **kwargs)
+    except pd.errors.EmptyDataError: raise ValueError(f"{csv} is empty (no header, no rows); expected a CSV table with columns {list(required)}") from None
+    except UnicodeDecodeError as e:
+        raw, pos = csv.read_bytes(), e.start
+        try: raw.decode(kwargs.get('encoding') or 'utf-8')
+        except UnicodeDecodeError as e2: pos = e2.start
+        line = raw[:pos].count(b'\n') + 1
+        raise ValueError(f"{csv} is not {kwargs.get('encoding') or 'UTF-8'} text (byte {raw[pos:pos + 1]!r} on line {line}); "
+                         f"save it as UTF-8 (or pass encoding='latin-1' if that is what it is)") from None
+    except pd.errors.ParserError as e: raise ValueError(f"{csv} is not a readable CSV table: {str(e).strip().splitlines()[-1]}") from None
+    _require_columns(df, required, str(csv))
+    if df.empty: raise ValueError(f"{csv} lists no clips")
+    return df
+
+def _rows(idx, first_row):
+    "Row numbers as a reader sees them: lines of the file (header = 1) when `first_row` is 2, else the index labels"
+    nums = [int(i) + first_row for i in idx] if first_row is not None else list(idx)
+    if len(nums) == 1: return f"row {nums[0]}"
+    return f"rows {', '.join(map(str, nums[:-1]))} and {nums[-1]}" if len(nums) <= 6 else f"rows {', '.join(map(str, nums[:5]))}, ... ({len(nums)} rows)"
+
+def check_table(df, label_col, fold_col=None, file_col=None, source='the table', first_row=None, int_folds=False, limit=10):
+    "ValueError listing every problem of a clips table at once, with row numbers: empty labels/folds, non-integer folds, files listed twice, in two folds or with two labels"
+    _require_columns(df, [c for c in (file_col, label_col, fold_col) if c is not None], source)
+    probs = []
+    for col in (file_col, fold_col, label_col):
+        if col is None: continue
+        empty = df.index[df[col].isna() | (df[col].astype(str).str.strip() == '')]
+        if len(empty): probs.append(f"{_rows(empty, first_row)}: no {col}")
+    if fold_col is not None and int_folds:
+        vals = df[fold_col].dropna()
+        num = pd.to_numeric(vals, errors='coerce')
+        bad = vals.index[num.isna() | (num != num.round())]
+        if len(bad): probs.append(f"{_rows(bad, first_row)}: {fold_col} {vals[bad[0]]!r}{' ...' if len(bad) > 1 else ''} is not a whole number")
+    if file_col is not None:
+        files = df[file_col].dropna()
+        for f, idx in files.groupby(files.astype(str)).groups.items():
+            if len(idx) < 2: continue
+            rows = df.loc[idx]
+            where = _rows(sorted(idx), first_row)
+            if fold_col is not None and rows[fold_col].nunique(dropna=False) > 1:
+                fs = [int(v) if isinstance(v, float) and v.is_integer() else v for v in pd.unique(rows[fold_col])]
+                probs.append(f"{Path(f).name} is in {fold_col}s {', '.join(map(str, fs))} ({where}): a clip trained on and validated on")
+            elif rows[label_col].nunique(dropna=False) > 1:
+                probs.append(f"{Path(f).name} has two labels {', '.join(map(repr, pd.unique(rows[label_col])))} ({where})")
+            else: probs.append(f"{Path(f).name} is listed twice ({where})")
+    if probs:
+        more = f"; ... and {len(probs) - limit} more" if len(probs) > limit else ''
+        raise ValueError(f"{source}: {len(probs)} problem{'s' if len(probs) > 1 else ''}: {'; '.join(probs[:limit])}{more}")
+    return df
 
 def _audio_problem(path):
     "Why `path` can't be used as audio (None if it can): reads the header only"
-    if not path.exists(): return 'missing'
+    try: check_audio_path(path)
+    except FileNotFoundError as e: return 'missing' if 'No such' in str(e) else 'a symbolic link loop' if 'loop' in str(e) else 'a dangling symbolic link'
+    except IsADirectoryError: return 'a directory, not a file'
+    except OSError as e: return f"unreadable ({e})"
     try: info = sf.info(str(path))
     except Exception as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         return f"unreadable ({first.split(chr(39) + ': ')[-1][:80]})"
     if info.frames <= 0: return 'no samples'
+    if path.suffix.lower() in ('.wav', '.wave') and (short := wav_shortfall(path)):
+        return f"truncated ({short[1]} of the {short[0]} bytes of audio its header promises)"
     return None
 
 def _find_problems(paths, check_audio=True):
@@ -70,9 +139,9 @@ def _handle_problems(df, probs, on_error, what, on_disk=()):
         if on_error == 'raise': raise AudioFileError(msg + "\nPass on_error='skip' to leave them out.")
         warnings.warn(msg + "\nThey were skipped (see df.attrs['skipped']).", stacklevel=3)
     bad = df.audio_path.map(lambda p: Path(p) in probs)
-    skipped = pd.DataFrame({'audio_path': df.audio_path[bad], 'reason': df.audio_path[bad].map(lambda p: probs[Path(p)])})
     out = df[~bad].reset_index(drop=True)
-    out.attrs['skipped'] = skipped.reset_index(drop=True)
+    # plain records, never a DataFrame: pandas compares `attrs` when it concatenates or merges frames
+    out.attrs['skipped'] = [dict(audio_path=p, reason=probs[Path(p)]) for p in df.audio_path[bad]]
     if len(out) == 0: raise ValueError(f"no usable audio files left in {what}")
     return out
 
@@ -101,9 +170,8 @@ def load_esc50(path, on_error='raise', check_audio=True, check_fold_balance=True
     _check_on_error(on_error)
     root = _esc50_root(path)
     csv = root / 'meta' / 'esc50.csv'
-    df = pd.read_csv(csv)
-    if df.empty: raise ValueError(f"{csv} lists no clips")
-    _require_columns(df, ['filename', 'fold', 'target', 'category'], str(csv))
+    df = read_table(csv, ['filename', 'fold', 'target', 'category'])
+    check_table(df, 'category', 'fold', 'filename', source=str(csv), first_row=2, int_folds=True)
     df['audio_path'] = [str(root / 'audio' / f) for f in df.filename]
     on_disk = sorted(p.name for p in (root / 'audio').glob('*')) if (root / 'audio').is_dir() else []
     probs = _find_problems(df.audio_path, check_audio)
@@ -135,9 +203,8 @@ def load_urbansound8k(path, on_error='raise', check_audio=True):
     "UrbanSound8K's `metadata/UrbanSound8K.csv` with an absolute `audio_path` (`audio/fold{fold}/{slice_file_name}`)"
     root = _find_root(path, 'metadata/UrbanSound8K.csv', 'UrbanSound8K')
     csv = root / 'metadata' / 'UrbanSound8K.csv'
-    df = pd.read_csv(csv)
-    if df.empty: raise ValueError(f"{csv} lists no clips")
-    _require_columns(df, ['slice_file_name', 'fold', 'classID', 'class'], str(csv))
+    df = read_table(csv, ['slice_file_name', 'fold', 'classID', 'class'])
+    check_table(df, 'class', 'fold', 'slice_file_name', source=str(csv), first_row=2, int_folds=True)
     df['audio_path'] = [str(root / 'audio' / f"fold{k}" / f) for k, f in zip(df.fold, df.slice_file_name)]
     return _handle_problems(df, _find_problems(df.audio_path, check_audio), on_error, str(csv))
 
@@ -237,10 +304,9 @@ def load_fsdd(path, on_error='raise', check_audio=True):
 def _fat2019_part(root, csv_name, folder, part, on_error, check_audio, labelled=True):
     csv = root / csv_name
     if not csv.is_file(): raise FileNotFoundError(f"{csv} not found: the FSDKaggle2019 {part} set needs {csv_name} and {folder}/ in {root}")
-    df = pd.read_csv(csv)
-    if df.empty: raise ValueError(f"{csv} lists no clips")
-    _require_columns(df, ['fname', 'labels'] if labelled else ['fname'], str(csv))
-    if not labelled: df = df[['fname']].assign(labels='')
+    df = read_table(csv, ['fname', 'labels'] if labelled else ['fname'])
+    if labelled: check_table(df, 'labels', None, 'fname', source=str(csv), first_row=2)
+    else: df = df[['fname']].assign(labels='')
     df = df[['fname', 'labels']].copy()
     df['labels'] = df['labels'].fillna('').astype(str)
     df['audio_path'] = [str(root / folder / f) for f in df.fname]
@@ -259,7 +325,7 @@ def load_fat2019(path, curated=True, noisy=False, test=False, on_error='raise', 
     parts = [('train_curated.csv', 'train_curated', 'curated', True)] * curated + [('train_noisy.csv', 'train_noisy', 'noisy', True)] * noisy \
           + [('sample_submission.csv', 'test', 'test', False)] * test
     dfs = [_fat2019_part(root, c, f, p, on_error, check_audio, lab) for c, f, p, lab in parts]
-    skipped = pd.concat([d.attrs.pop('skipped') for d in dfs], ignore_index=True)
+    skipped = [r for d in dfs for r in (d.attrs.pop('skipped', None) or [])]
     out = pd.concat(dfs, ignore_index=True)
     out.attrs['skipped'] = skipped
     return out
@@ -290,6 +356,15 @@ def _esc50_complete(root, n_clips=2000):
     try: rows = len(pd.read_csv(csv))
     except Exception: return False
     return rows == n_clips and len(list((root / 'audio').glob('*.wav'))) == n_clips
+
+class NoNetworkError(ConnectionError):
+    "The host of a download can't be reached at all (no network, name not resolved, connection refused)"
+
+def _no_network(e):
+    "True for errors that say the host is unreachable (retrying at once won't help), not that it was slow"
+    import urllib.error
+    r = e.reason if isinstance(e, urllib.error.URLError) and not isinstance(e, urllib.error.HTTPError) else e
+    return isinstance(r, (socket.gaierror, ConnectionRefusedError)) or getattr(r, 'errno', None) in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN)
 
 def _fetch(url, part, progress=True, timeout=60, chunk=1 << 20):
     "Download `url` into `part`, resuming from its current size when the server honours `Range`"
@@ -326,22 +401,50 @@ def _check_archive(zpath, n_clips):
         raise ValueError(f"{zpath} holds {len(wavs)} WAV files (expected {n_clips}) or lacks meta/esc50.csv")
     return names
 
-def download_esc50(dest, url=ESC50_URL, n_clips=2000, retries=3, progress=True, keep_archive=False, timeout=60):
+def _created_dirs(path):
+    "The folders `path.mkdir(parents=True)` would create, deepest first"
+    made = []
+    while not path.exists(): made.append(path); path = path.parent
+    return made
+
+def _reason(e):
+    import urllib.error
+    r = e.reason if isinstance(e, urllib.error.URLError) else e
+    return getattr(r, 'strerror', None) or str(r) or type(r).__name__
+
+def download_esc50(dest, url=ESC50_URL, n_clips=2000, retries=3, progress=True, keep_archive=False, timeout=20):
     "Download and unpack ESC-50 into `dest/ESC-50-master` (resumable, verified, atomic); returns that folder"
+    from urllib.parse import urlparse
     dest = Path(dest).expanduser().absolute()
     root = dest / 'ESC-50-master'
     if _esc50_complete(root, n_clips): return root
     if root.exists():
         raise FileExistsError(f"{root} exists but is not a complete ESC-50 copy ({n_clips} clips); move it away to download again")
+    made = _created_dirs(dest)
     dest.mkdir(parents=True, exist_ok=True)
     zpath, part = dest / 'ESC-50-master.zip', dest / 'ESC-50-master.zip.part'
+    host = urlparse(url).hostname
+    def tidy():                                              # leave nothing behind that holds no downloaded bytes
+        if part.exists() and part.stat().st_size == 0: part.unlink()
+        for d in made:
+            try: d.rmdir()
+            except OSError: break
     if not zpath.exists():
         for attempt in range(retries + 1):
             try: _fetch(url, part, progress=progress, timeout=timeout); break
             except (OSError, ConnectionError) as e:          # URLError, timeouts, IncompleteRead's ConnectionError, resets
+                got = part.stat().st_size if part.exists() else 0
+                if _no_network(e) and got == 0:
+                    tidy()
+                    raise NoNetworkError(f"could not download {url}: no network ({host}: {_reason(e)}); connect to the internet, "
+                                         f"or download the archive elsewhere and unpack it into {dest}") from None
                 if attempt == retries:
-                    got = part.stat().st_size if part.exists() else 0
-                    raise ConnectionError(f"could not download {url} ({e}); {got} bytes kept in {part}, run again to resume") from e
+                    if got: raise ConnectionError(f"could not download {url} ({_reason(e)}); {got} bytes kept in {part}, run again to resume") from None
+                    tidy()
+                    raise ConnectionError(f"could not download {url}: {host} did not answer ({_reason(e)}, {attempt + 1} attempts of "
+                                          f"{timeout} s); try again later") from None
+                if progress: print(f"download of {url}: {_reason(e)}; retrying ({attempt + 2} of {retries + 1})", file=sys.stderr, flush=True)
+                time.sleep(min(2 ** attempt, 10))
         try: _check_archive(part, n_clips)
         except ValueError:
             part.unlink()

@@ -26,6 +26,9 @@ __all__ = ['STFT_PAD_MODES', 'spectrogram', 'DEFAULT_SPEC', 'get_window', 'stft_
            'erb_spectrogram', 'power_to_db', 'amplitude_to_db', 'dct_matrix', 'mfcc_from_db', 'mfcc',
            'AudioSpectrogram', 'show_batch', 'show_results', 'SpecConfig', 'AudioToSpec']
 
+# %% ../nbs/01a_spectrogram.ipynb #fc0e44c4
+from .core import audio_batch
+
 # %% ../nbs/01a_spectrogram.ipynb #50f6a9b2
 STFT_PAD_MODES = ('constant', 'reflect', 'replicate', 'circular')
 
@@ -534,6 +537,7 @@ class AudioToSpec(ModuleTransform):
 
     def forward(self, x):
         sr = self._sr_of(x)
+        x = audio_batch(x, 'AudioToSpec')
         if sr is not None and sr != self._fb_sr: self._build(sr)
         self._move_to(x.device)
         c = self.cfg

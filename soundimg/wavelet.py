@@ -21,6 +21,9 @@ from .spectrogram import AudioSpectrogram, amplitude_to_db
 # %% auto #0
 __all__ = ['cwt', 'band_frequencies', 'scales_for_band', 'show_scalogram', 'Scalogram', 'save_scalograms']
 
+# %% ../nbs/02_wavelet.ipynb #fd4b80c5
+from .core import audio_batch
+
 # %% ../nbs/02_wavelet.ipynb #50bebee0
 def _check_wavelet(wavelet):
     "A `pywt.ContinuousWavelet` from a name or object, or a ValueError naming `wavelet`"
@@ -229,6 +232,7 @@ class Scalogram(ModuleTransform):
         sr = getattr(x, 'sr', None)
         if sr is not None and sr != self.sr:
             raise ValueError(f"audio at sr={sr} Hz given to a Scalogram built for `sr`={self.sr}; resample it (soundimg.core.resample) or build one for {sr} Hz")
+        x = audio_batch(x, 'Scalogram')
         plain = _as_signal(x)
         self._move_to(plain.device)
         S = _frame_magnitudes(plain, self.spectra, self._A, self._B, self.hop_length)
