@@ -65,7 +65,7 @@ def cv_parser(p=None):
     p.add_argument('--folds', type=_int_list, default=None, help="validation folds, e.g. 1,2 (default: all)")
     p.add_argument('--seeds', type=_int_list, default=[0], help="seeds, e.g. 0,1,2 (default 0)")
     p.add_argument('--arch', default='resnet18', help="model name known to fastai (default resnet18)")
-    p.add_argument('--epochs', type=int, default=None, help="default: from the training set's size (suggest_epochs: 20 up to 500 clips ... 5)")
+    p.add_argument('--epochs', type=int, default=None, help="default: from the training set's size (suggest_epochs: 15 up to 2,000 training clips, 10 up to 10,000, else 5)")
     p.add_argument('--repr', default='mel', choices=REPRS, help="image of the sound (default mel)")
     p.add_argument('--bs', type=int, default=16, help="batch size (default 16)")
     p.add_argument('--lr', type=float, default=3e-3, help="peak learning rate of the one-cycle schedule (default 3e-3)")
