@@ -24,6 +24,7 @@ from .metrics import *
 from .learner import *
 from .cv import *
 from .distributed import *
+from .recipe import *
 from .interpret import *
 from .fastaudio import *
 

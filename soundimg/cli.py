@@ -6,7 +6,7 @@ Docs: https://soundimg.github.io/soundimg/cli.html.md"""
 
 # %% ../nbs/07_cli.ipynb #597a227f
 from __future__ import annotations
-import argparse, os, sys, time, warnings
+import argparse, json, os, sys, time, warnings
 # torch 2.14 warns at import that torch.jit.script is deprecated (fastai/torchaudio use it): noise on a command line
 warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*', category=FutureWarning)
 from pathlib import Path
@@ -14,13 +14,17 @@ import torch
 import matplotlib
 from .core import load_audio
 from .spectrogram import AudioToSpec, SpecConfig, DEFAULT_SPEC
+from .features import Delta
 from .synthetic import synthetic_esc50
 from .datasets import load_esc50, esc50
-from .cv import cross_validate
+from .cv import cross_validate, CVResult
+from .learner import predict_files
+from .recipe import suggest_spec, spec_settings, suggest_epochs, augment_recipe, AUGMENT_LEVELS, EpochLog
 from .distributed import init_distributed, is_main_process, main_process_first, launched
 
 # %% auto #0
-__all__ = ['REPRS', 'SHOW_MAX_VALUES', 'make_repr', 'data_home', 'load_data', 'cv_parser', 'run_cv', 'show_parser', 'run_show',
+__all__ = ['REPRS', 'SHOW_MAX_VALUES', 'COMMANDS', 'make_repr', 'data_home', 'load_data', 'cv_parser', 'cv_settings', 'run_cv',
+           'show_parser', 'run_show', 'predict_parser', 'predict_table', 'run_predict', 'report_parser', 'run_report',
            'main']
 
 # %% ../nbs/07_cli.ipynb #1a8f2ce2
@@ -43,15 +47,17 @@ def data_home():
     "Where downloaded and synthetic data sets live: `$SOUNDIMG_DATA`, default `~/.soundimg/data`"
     return Path(os.environ.get('SOUNDIMG_DATA', '~/.soundimg/data')).expanduser()
 
-def load_data(data='synthetic', cache=None, progress=True):
+def load_data(data='synthetic', cache=None, progress=True, on_error='raise'):
     "The clips table of `data`: 'synthetic' (made offline), 'esc50', 'esc10' (downloaded once), or an ESC-50-layout folder"
     cache = Path(cache) if cache else data_home()
     if data == 'synthetic':   # written at the training rate, 16 kHz, so no epoch spends time resampling
-        return load_esc50(synthetic_esc50(cache / 'synthetic_esc50_16k', sr=16000, progress=progress))
+        return load_esc50(synthetic_esc50(cache / 'synthetic_esc50_16k', sr=16000, progress=progress), on_error=on_error)
     if data in ('esc50', 'esc10'): return esc50(cache, sample=data == 'esc10')
     path = Path(data).expanduser()
     if not path.exists(): raise FileNotFoundError(f"--data {data!r}: not 'synthetic', 'esc50', 'esc10' or an existing folder")
-    return load_esc50(path)
+    with warnings.catch_warnings():     # `run_cv` lists the skipped files itself, in one line
+        warnings.filterwarnings('ignore', message=r'(?s).*They were skipped')
+        return load_esc50(path, on_error=on_error)
 
 # %% ../nbs/07_cli.ipynb #cbb4bdad
 def _int_list(s):
@@ -72,60 +78,128 @@ def cv_parser(p=None):
     p.add_argument('--folds', type=_int_list, default=None, help="validation folds, e.g. 1,2 (default: all)")
     p.add_argument('--seeds', type=_int_list, default=[0], help="seeds, e.g. 0,1,2 (default 0)")
     p.add_argument('--arch', default='resnet18', help="model name known to fastai (default resnet18)")
-    p.add_argument('--epochs', type=int, default=5)
+    p.add_argument('--epochs', type=int, default=None, help="default: from the training set's size (suggest_epochs: 15 up to 2,000 training clips, 10 up to 10,000, else 5)")
     p.add_argument('--repr', default='mel', choices=REPRS, help="image of the sound (default mel)")
     p.add_argument('--bs', type=int, default=16, help="batch size (default 16)")
     p.add_argument('--lr', type=float, default=3e-3, help="peak learning rate of the one-cycle schedule (default 3e-3)")
-    p.add_argument('--sr', type=int, default=16000, help="sample rate the clips are resampled to (default 16000)")
-    p.add_argument('--n-mels', type=int, default=DEFAULT_SPEC['n_mels'], help=f"frequency bands of the image (default {DEFAULT_SPEC['n_mels']})")
-    p.add_argument('--hop-length', type=int, default=DEFAULT_SPEC['hop_length'], help=f"samples between image columns (default {DEFAULT_SPEC['hop_length']})")
+    p.add_argument('--sr', type=int, default=None, help="sample rate for training (default: the clips' own rate, at most 16000; never upsampled)")
+    p.add_argument('--n-mels', type=int, default=None, help="frequency bands of the image (default: suggest_spec, 64 or fewer)")
+    p.add_argument('--hop-length', type=int, default=None, help="samples between image columns (default: suggest_spec, ~64 columns per clip)")
+    p.add_argument('--n-fft', type=int, default=None, help="FFT size (default: suggest_spec, ~32 ms and >= 2 hops)")
+    p.add_argument('--augment', default='light', choices=tuple(AUGMENT_LEVELS), help="training-only augmentation: SpecAugment masks + MixUp (default light)")
+    p.add_argument('--mixup', type=float, default=None, help="MixUp alpha, 0 for off (default: the --augment level's, 0.4)")
+    p.add_argument('--delta', action='store_true', help="add delta and delta-delta channels to the image")
+    p.add_argument('--tta', action='store_true', help="also report test-time-augmented accuracy")
     p.add_argument('--pretrained', action='store_true', help="fine-tune ImageNet weights (needs them cached or network)")
     p.add_argument('--out', default=None, help="folder for cv_results.csv/.json/.png and the models; reruns resume")
     p.add_argument('--overwrite', action='store_true', help="replace another run's results in --out")
     p.add_argument('--cache', default=None, help="data folder (default $SOUNDIMG_DATA or ~/.soundimg/data)")
-    p.add_argument('--limit', type=int, default=None, help="use only the first N clips of each class (quick checks)")
+    p.add_argument('--limit', type=int, default=None, help="use only about N clips of each class, spread over the folds (quick checks)")
+    p.add_argument('--skip-bad', action='store_true', help="leave out missing, empty or undecodable files (listed) instead of stopping")
     p.add_argument('--workers', type=int, default=0, help="DataLoader worker processes (default 0: batches made in the main process)")
     p.add_argument('--threads', type=int, default=None, help="torch CPU threads (default: torch's own, all cores)")
+    p.add_argument('--quiet', action='store_true', help="print only the final table and summary")
     return p
 
+def _check_cv_flags(args):
+    "One line naming the first bad flag, before any data is read"
+    checks = [('--epochs', args.epochs, 1), ('--bs', args.bs, 1), ('--workers', args.workers, 0), ('--threads', args.threads, 1),
+              ('--limit', args.limit, 1), ('--sr', args.sr, 1000), ('--n-mels', args.n_mels, 1), ('--hop-length', args.hop_length, 1),
+              ('--n-fft', args.n_fft, 8)]
+    for flag, v, lo in checks:
+        if v is not None and v < lo: raise SystemExit(f"soundimg cv: {flag} must be >= {lo}, got {v}")
+    if not (args.lr > 0 and args.lr < 10): raise SystemExit(f"soundimg cv: --lr must be a positive learning rate below 10, got {args.lr}")
+    if args.mixup is not None and args.mixup < 0: raise SystemExit(f"soundimg cv: --mixup must be >= 0 (0: off), got {args.mixup}")
+    if args.n_fft is not None and args.hop_length is not None and args.hop_length > args.n_fft:
+        raise SystemExit(f"soundimg cv: --hop-length ({args.hop_length}) must be <= --n-fft ({args.n_fft})")
+
 def _limit(df, n, label_col='category'):
-    "The first `n` clips of each class (every fold keeps some when clips are ordered by fold)"
+    "About `n` clips of each class, the first of each fold so that every fold keeps some"
     if n is None: return df
     if n < 1: raise ValueError(f"--limit must be >= 1, got {n}")
-    return df.sort_values(['fold', 'filename']).groupby(label_col, group_keys=False).apply(
-        lambda g: g.groupby('fold').head(max(1, n // g.fold.nunique()))).reset_index(drop=True)
+    attrs = dict(df.attrs)
+    plain = df.copy(); plain.attrs = {}      # pandas compares attrs (a DataFrame of skipped files) when combining groups
+    per_fold = max(1, n // max(1, plain.fold.nunique()))
+    out = plain.sort_values(['fold', 'filename']).groupby([label_col, 'fold'], sort=False).head(per_fold).reset_index(drop=True)
+    out.attrs = attrs
+    return out
 
 def _row_line(row):
-    return (f"fold {row['fold']} seed {row['seed']}: accuracy {row['accuracy']:.3f}  loss {row['loss']:.3f}  "
+    tta = f"  tta {row['tta_accuracy']:.3f}" if 'tta_accuracy' in row else ''
+    return (f"fold {row['fold']} seed {row['seed']}: accuracy {row['accuracy']:.3f}{tta}  loss {row['loss']:.3f}  "
             f"epochs {row['epochs']}  {row['seconds']:.0f}s")
+
+def cv_settings(args, df, folds):
+    "Every choice `soundimg cv` makes: the flags given, else the rules (`suggest_spec`, `suggest_epochs`, `augment_recipe`)"
+    stats = suggest_spec(df)
+    if args.sr is None: spec = {k: stats[k] for k in ('sr', 'n_fft', 'hop_length', 'n_mels')}
+    else: spec = spec_settings(args.sr, stats['duration'], max_sr=None)
+    for k in ('n_fft', 'hop_length', 'n_mels'):
+        if getattr(args, k) is not None: spec[k] = getattr(args, k)
+    spec['n_fft'] = max(spec['n_fft'], spec['hop_length'])
+    n_train = int(round(len(df) * (1 - 1 / df.fold.nunique())))
+    epochs = args.epochs or suggest_epochs(n_train)
+    _, _, aug = augment_recipe(args.augment, mixup=args.mixup)
+    frames = 1 + int(stats['duration'] * spec['sr']) // spec['hop_length']
+    return dict(data_sr=stats['data_sr'], median_duration=stats['duration'], **spec, image=[spec['n_mels'], frames],
+                spec_rule='given' if args.sr or args.hop_length or args.n_mels else 'suggest_spec', repr=args.repr,
+                delta=args.delta, arch=args.arch, pretrained=args.pretrained, epochs=epochs,
+                epochs_rule='given' if args.epochs else f'suggest_epochs({n_train} training clips)', bs=args.bs, lr=args.lr,
+                **aug, tta=args.tta, folds=folds, seeds=args.seeds)
+
+def _settings_lines(s):
+    return [f"settings: {s['repr']} images {s['image'][0]} x {s['image'][1]} at {s['sr']} Hz (clips: median {s['median_duration']:.2f} s "
+            f"at {s['data_sr']} Hz), n_fft {s['n_fft']}, hop {s['hop_length']}, {s['n_mels']} mels{', +delta' if s['delta'] else ''} ({s['spec_rule']})",
+            f"recipe: {s['arch']}{' pretrained' if s['pretrained'] else ' from scratch'}, {s['epochs']} epochs ({s['epochs_rule']}), "
+            f"bs {s['bs']}, lr {s['lr']:g}, augment {s['augment']} (masks {s['masks']}, mixup {s['mixup']:g}){', tta' if s['tta'] else ''}"]
+
+def _record_settings(out, settings):
+    "Add `settings` to `out/cv_results.json` (atomically)"
+    fn = Path(out) / 'cv_results.json'
+    if not fn.exists(): return
+    d = json.loads(fn.read_text()); d['settings'] = settings
+    tmp = fn.with_name(f".{fn.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(d, indent=1)); os.replace(tmp, fn)
 
 def run_cv(args, print=print):
     "Run `soundimg cv` with parsed `args`; returns the `CVResult`"
-    if args.epochs < 1: raise SystemExit(f"soundimg cv: --epochs must be >= 1, got {args.epochs}")
-    if args.threads is not None:
-        if args.threads < 1: raise SystemExit(f"soundimg cv: --threads must be >= 1, got {args.threads}")
-        torch.set_num_threads(args.threads)
+    _check_cv_flags(args)
+    if args.threads is not None: torch.set_num_threads(args.threads)
     init_distributed()                                        # under torchrun / accelerate launch: join the others
     if not is_main_process(): print = lambda *a, **k: None    # one process reports
     t0 = time.perf_counter()
     if args.out: check_writable_dir(args.out, '--out')                      # before the data and the training
     if args.data in ('synthetic', 'esc50', 'esc10'):
         check_writable_dir(args.cache or data_home(), '--cache' if args.cache else 'the data folder ($SOUNDIMG_DATA)')
-    with main_process_first(): df = _limit(load_data(args.data, args.cache, progress=False), args.limit)
-    tfm = make_repr(args.repr, sr=args.sr, n_mels=args.n_mels, hop_length=args.hop_length)
-    print(f"data {args.data}: {len(df)} clips, {df.category.nunique()} classes, folds {sorted(df.fold.unique().tolist())}; "
-          f"{args.repr} images, {args.arch}{' pretrained' if args.pretrained else ''}, {args.epochs} epochs"
+    with main_process_first(): df = _limit(load_data(args.data, args.cache, progress=False, on_error='skip' if args.skip_bad else 'raise'), args.limit)
+    skipped = df.attrs.get('skipped')
+    folds = args.folds or sorted(df.fold.unique().tolist())
+    s = cv_settings(args, df, folds)
+    print(f"data {args.data}: {len(df)} clips, {df.category.nunique()} classes, folds {sorted(df.fold.unique().tolist())}"
           + (f", {torch.distributed.get_world_size()} processes" if launched() else ''))
-    res = cross_validate(df, folds=args.folds, seeds=args.seeds, arch=args.arch, epochs=args.epochs, lr=args.lr,
-                         batch_tfms=[tfm], bs=args.bs, pretrained=args.pretrained, out=args.out, overwrite=args.overwrite,
-                         dls_kwargs=dict(sr=args.sr, num_workers=args.workers), quiet=True,
-                         on_run=lambda row: print(_row_line(row)))
-    cols = [c for c in ['fold', 'seed', 'accuracy', 'balanced_accuracy', 'loss', 'epochs', 'seconds', 'selection'] if c in res.table]
-    print(res.table[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if skipped is not None and len(skipped):
+        names = ', '.join(f"{Path(r['audio_path']).name} ({r['reason']})" for r in skipped[:5])      # records: {audio_path, reason}
+        print(f"skipped {len(skipped)} bad files (--skip-bad): {names}{', ...' if len(skipped) > 5 else ''}")
+    for line in _settings_lines(s): print(line)
+    tfms = [make_repr(args.repr, sr=s['sr'], n_mels=s['n_mels'], n_fft=s['n_fft'], hop_length=s['hop_length'])]
+    if args.delta: tfms.append(Delta())
+    aug_tfms, aug_cbs, _ = augment_recipe(args.augment, mixup=args.mixup)
+    log = EpochLog(n_runs=len(folds) * len(args.seeds), epochs=s['epochs'], print=(lambda *a: None) if args.quiet else print,
+                   tty=False if args.quiet else None)
+    res = cross_validate(df, folds=args.folds, seeds=args.seeds, arch=args.arch, epochs=s['epochs'], lr=args.lr,
+                         batch_tfms=tfms + aug_tfms, bs=args.bs, pretrained=args.pretrained, out=args.out, overwrite=args.overwrite,
+                         dls_kwargs=dict(sr=s['sr'], num_workers=args.workers), quiet=True, tta=args.tta, cbs=aug_cbs + [log],
+                         on_run=None if args.quiet else (lambda row: print(_row_line(row))))
+    if args.out: _record_settings(args.out, s)
+    print(_table_text(res))
     if args.out: print(f"results in {Path(args.out) / 'cv_results.csv'} (.json, .png) and models in {Path(args.out) / 'models'}")
     print(f"total {time.perf_counter() - t0:.0f}s")
     print(res.summary())
     return res
+
+def _table_text(res):
+    cols = [c for c in ['fold', 'seed', 'accuracy', 'tta_accuracy', 'balanced_accuracy', 'loss', 'epochs', 'seconds', 'selection'] if c in res.table]
+    return res.table[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}")
 
 # %% ../nbs/07_cli.ipynb #215eee82
 def show_parser(p=None):
@@ -194,20 +268,101 @@ def run_show(args, print=print):
     print(f"wrote {out}")
     return out
 
+# %% ../nbs/07_cli.ipynb #59a9f877
+def predict_parser(p=None):
+    "Arguments of `soundimg predict`"
+    p = p or argparse.ArgumentParser(prog='soundimg predict', description='Predict the classes of audio files with a trained model')
+    p.add_argument('model', help="a model file (fold*_seed*.pkl) or a `soundimg cv --out` folder (its fold models vote)")
+    p.add_argument('files', nargs='+', help="audio files")
+    p.add_argument('--top-k', type=int, default=3, help="how many classes to list per file (default 3)")
+    p.add_argument('--tta', action='store_true', help="average over test-time augmentation")
+    p.add_argument('--csv', default=None, help="write the table as CSV to this file ('-': to the screen) instead of printing it")
+    p.add_argument('--overwrite', action='store_true', help="replace the --csv file if it exists")
+    return p
+
+def _load_models(model):
+    "The learners of a model file or of a `soundimg cv --out` folder"
+    from fastai.learner import load_learner
+    path = Path(model)
+    if not path.exists(): raise FileNotFoundError(f"model {model!r}: no such file or folder")
+    if path.is_dir(): return CVResult.load(path).get_learners()
+    if path.suffix != '.pkl': raise ValueError(f"model {model!r}: expected a .pkl file saved by `soundimg cv --out` or its folder")
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        return [load_learner(path)]
+
+def predict_table(model, files, top_k=3, tta=False):
+    "Label, probability and the `top_k` classes of each of `files`, from a model file or the fold ensemble of an --out folder"
+    if top_k < 1: raise ValueError(f"--top-k must be >= 1, got {top_k}")
+    learners = _load_models(model)
+    p = predict_files(learners if len(learners) > 1 else learners[0], files, tta=tta)
+    classes = list(p.columns[3:])
+    probs = p[classes].to_numpy()
+    order = probs.argsort(1)[:, ::-1][:, :top_k]
+    top = [', '.join(f"{classes[j]} {row[j]:.2f}" for j in idx) for row, idx in zip(probs, order)]
+    return p.assign(top_k=top)[['file', 'prediction', 'probability', 'top_k'] + classes]
+
+def run_predict(args, print=print):
+    "Run `soundimg predict` with parsed `args`; returns the table"
+    if args.csv and args.csv != '-' and Path(args.csv).exists() and not args.overwrite:
+        raise SystemExit(f"soundimg predict: {args.csv} exists; pass --overwrite to replace it")
+    t = predict_table(args.model, args.files, top_k=args.top_k, tta=args.tta)
+    if args.csv == '-': print(t.to_csv(index=False), end='')
+    elif args.csv:
+        tmp = Path(args.csv).with_name(f".{Path(args.csv).name}.tmp")
+        t.to_csv(tmp, index=False); os.replace(tmp, args.csv); print(f"wrote {args.csv} ({len(t)} files)")
+    else:
+        show = t[['file', 'prediction', 'probability', 'top_k']].assign(file=[Path(f).name for f in t.file])
+        print(show.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    return t
+
+# %% ../nbs/07_cli.ipynb #e98d2f00
+def report_parser(p=None):
+    "Arguments of `soundimg report`"
+    p = p or argparse.ArgumentParser(prog='soundimg report', description='Re-print the results of a finished `soundimg cv --out` run')
+    p.add_argument('out', help="the --out folder of a `soundimg cv` run")
+    return p
+
+def run_report(args, print=print):
+    "Print the table, summary and settings of the run in `args.out`; (re)write its plot and confusion-matrix PNG"
+    import matplotlib.pyplot as plt
+    from soundimg.interpret import plot_confusion_matrix
+    out = Path(args.out)
+    if not out.is_dir(): raise FileNotFoundError(f"soundimg report: {out} is not a folder")
+    res = CVResult.load(out)
+    if not res.runs: raise ValueError(f"{out / 'cv_results.json'} holds no finished runs")
+    s = json.loads((out / 'cv_results.json').read_text()).get('settings')
+    if s:
+        for line in _settings_lines(s): print(line)
+    print(_table_text(res))
+    res.save_plot(out / 'cv_results.png')
+    ax = plot_confusion_matrix(res, title=f"Confusion matrix, {len(res.runs)} run{'s' if len(res.runs) > 1 else ''}")
+    tmp = out / '.cv_confusion.tmp.png'
+    ax.figure.savefig(tmp, dpi=100, bbox_inches='tight'); plt.close(ax.figure); os.replace(tmp, out / 'cv_confusion.png')
+    print(f"plots: {out / 'cv_results.png'}, {out / 'cv_confusion.png'}")
+    print(res.summary())
+    return res
+
 # %% ../nbs/07_cli.ipynb #271ad377
+COMMANDS = dict(cv=('cross-validate a CNN on spectrograms', 'Cross-validated accuracy of an audio classifier'),
+                predict=('predict the classes of audio files', 'Predict the classes of audio files with a trained model'),
+                report=('re-print a finished run, write its plots', "Re-print the results of a finished `soundimg cv --out` run"),
+                show=('save the picture of one clip', 'Save the picture of one audio clip'))
+
 def main(argv=None):
-    "`soundimg cv ...` / `soundimg show ...`"
+    "`soundimg cv ...` / `soundimg predict ...` / `soundimg report ...` / `soundimg show ...`"
     matplotlib.use('Agg') if 'matplotlib.pyplot' not in sys.modules else None
     p = _Parser(prog='soundimg', description='Sound as images: cross-validated audio classification')
     sub = p.add_subparsers(dest='command', required=True)
-    parsers = dict(cv=cv_parser(sub.add_parser('cv', help='cross-validate a CNN on spectrograms', description='Cross-validated accuracy of an audio classifier')),
-                   show=show_parser(sub.add_parser('show', help='save the picture of one clip', description='Save the picture of one audio clip')))
+    builders = dict(cv=cv_parser, predict=predict_parser, report=report_parser, show=show_parser)
+    parsers = {name: builders[name](sub.add_parser(name, help=short, description=desc)) for name, (short, desc) in COMMANDS.items()}
     args = p.parse_args(argv)
-    try:
-        if args.command == 'cv': run_cv(args)
-        else: run_show(args)
-    except (ValueError, TypeError, OSError, RuntimeError) as e:     # OSError: missing/unreadable files, full disks, no network
-        raise SystemExit(f"soundimg {args.command}: {_as_flags(str(e), parsers[args.command])}") from None
+    run = dict(cv=run_cv, predict=run_predict, report=run_report, show=run_show)[args.command]
+    try: run(args)
+    except (ValueError, KeyError, TypeError, OSError, RuntimeError) as e:   # OSError: missing/unreadable files, full disks, no network
+        msg = str(e).strip("'").replace("on_error='skip'", '--skip-bad')       # the API's keywords are flags here
+        if msg.startswith(f"soundimg {args.command}: "): msg = msg[len(f"soundimg {args.command}: "):]
+        raise SystemExit(f"soundimg {args.command}: {_as_flags(msg, parsers[args.command])}") from None
     return 0
 
 def _as_flags(msg, parser):

@@ -771,8 +771,8 @@ def _(env):
     if online: pytest.skip('this machine reaches github.com: the offline case would download ESC-50')
     return lambda: env.cli('cv', '--data', 'esc50', '--cache', env.tmp / 'cache')
 
-@case('cli-nan-loss', "soundimg cv --lr 1e9 (training diverges to a non-finite loss): exit non-zero, saying so", cli=True,
-      needles=('non-finite',))
+@case('cli-nan-loss', "soundimg cv --lr 1e30 (would diverge to a non-finite loss): refused up front, naming --lr; "
+      "the divergence itself is the API case cv-nan-loss", cli=True, needles=('--lr', 'learning rate'))
 def _(env):
     root = env.data()
     return lambda: env.cli('cv', '--data', root, '--lr', '1e30', '--epochs', '1', '--folds', '1', '--bs', '4', '--n-mels', '16', '--sr', str(SR), '--arch', 'resnet18')

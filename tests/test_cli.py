@@ -17,3 +17,28 @@ def test_show_and_errors(tmp_path):
     assert r.returncode != 0 and '--overwrite' in r.stderr
     r = run('cv', '--data', str(tmp_path / 'nowhere'))
     assert r.returncode != 0 and 'nowhere' in r.stderr and 'Traceback' not in r.stderr
+
+
+def test_limit_skip_bad_predict_report(tmp_path):
+    "`--limit` and `--skip-bad` from the shell (pandas 3 once made --limit crash), then `predict` and `report` on the run"
+    from soundimg.synthetic import synthetic_esc50
+    data = synthetic_esc50(tmp_path / 'tiny', n_classes=3, clips_per_class=10, sr=8000, duration=0.5, folds=5)
+    wavs = sorted((data / 'audio').iterdir())
+    wavs[0].unlink()
+    r = run('cv', '--data', str(data), '--folds', '1', '--epochs', '1', '--limit', '5', '--bs', '8', '--threads', '1', '--out', str(tmp_path / 'run'))
+    assert r.returncode != 0 and '--skip-bad' in r.stderr and wavs[0].name in r.stderr and 'Traceback' not in r.stderr
+    r = run('cv', '--data', str(data), '--folds', '1', '--epochs', '1', '--limit', '5', '--bs', '8', '--threads', '1', '--skip-bad',
+            '--out', str(tmp_path / 'run'))
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith('data ') and ': 15 clips, 3 classes' in lines[0], lines[0]
+    assert lines[1].startswith('skipped 1 bad files') and wavs[0].name in lines[1]
+    assert sum(l.startswith('epoch') for l in lines) == 1 and lines[-1].startswith('mean accuracy: ')
+    r = run('predict', str(tmp_path / 'run'), str(wavs[1]), str(wavs[2]), '--csv', '-')
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0].startswith('file,prediction,probability,top_k') and len(r.stdout.splitlines()) == 3
+    r = run('report', str(tmp_path / 'run'))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / 'run' / 'cv_confusion.png').exists() and r.stdout.splitlines()[-1] == lines[-1]
+    r = run('cv', '--data', str(data), '--bs', '0')
+    assert r.returncode != 0 and r.stderr.strip() == 'soundimg cv: --bs must be >= 1, got 0'
