@@ -14,7 +14,8 @@ from sklearn.linear_model import RidgeClassifierCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from soundimg.core import load_audio, resample
-from soundimg.data import synthetic_esc50, load_esc50
+from soundimg.synthetic import synthetic_esc50
+from soundimg.datasets import load_esc50
 from soundimg.rocket import MiniRocket, load_clips
 
 REF = textwrap.dedent("""

@@ -359,8 +359,7 @@ def _balanced(conf):
 def rocket_cross_validate(df, fold_col='fold', folds=None, seeds=(0,), model='minirocket', classifier='ridge', sr=None,
                           label_col='category', fn_col='audio_path', num_features=10_000, epochs=20, lr=1e-3, bs=64, quiet=True):
     "One MiniRocket/Rocket + classifier ('ridge' or fastai 'linear') per (fold, seed) on raw audio; a `CVResult` (final epoch)"
-    try: from soundimg.cv import CVResult                                     # the learn layer (soundimg.learner before the split)
-    except ImportError: from soundimg.learner import CVResult
+    from soundimg.cv import CVResult                                          # the learn layer's result type (imported when used)
     if model not in ('minirocket', 'rocket'): raise ValueError(f"`model` must be 'minirocket' or 'rocket', got {model!r}")
     if classifier not in ('ridge', 'linear'): raise ValueError(f"`classifier` must be 'ridge' or 'linear', got {classifier!r}")
     for c in (fold_col, label_col, fn_col):
