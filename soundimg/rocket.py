@@ -88,10 +88,11 @@ def _golden_quantiles(n):
 # %% ../nbs/02a_rocket.ipynb #d3d0adc7
 def _row_quantiles(v, n, q):
     "np.quantile (linear) of each row `v[k, :n[k]]` at the row's own quantiles `q[k]`"
-    s = v.masked_fill(torch.arange(v.shape[-1], device=v.device) >= n[:, None], float('inf')).sort(-1).values.double()
+    if (n < v.shape[-1]).any(): v = v.masked_fill(torch.arange(v.shape[-1], device=v.device) >= n[:, None], float('inf'))
+    s = v.sort(-1).values
     pos = q.double() * (n[:, None] - 1).double()
     lo = pos.floor().long(); hi = (lo + 1).minimum(n[:, None] - 1); t = pos - lo
-    a, b = s.gather(1, lo), s.gather(1, hi)
+    a, b = s.gather(1, lo).double(), s.gather(1, hi).double()
     return torch.where(t >= 0.5, b - (b - a) * (1 - t), a + (b - a) * t)
 
 # %% ../nbs/02a_rocket.ipynb #95fc566c
