@@ -174,12 +174,13 @@ class MiniRocket(nn.Module):
             for di in range(len(self.dilations)):
                 n, pad = int(self.counts[di]), 4 * int(self.dilations[di])
                 conv = self._conv(xc, di)
-                valid = (kernels + di) % 2 == 1                               # the paper alternates full and unpadded outputs
+                v0 = 1 - di % 2                                                # the paper alternates full and unpadded outputs:
+                valid = (kernels + di) % 2 == 1                               # kernels v0, v0 + 2, ... count the unpadded part
                 denom = torch.empty(len(lc), 84, dtype=acc, device=dev)
                 for i, L in enumerate(lc):                                     # blank what lies outside each clip's region
-                    if L < T: conv[i, :, L:] = float('-inf')
+                    if L < T: conv[i, :, L:].fill_(float('-inf'))
                     if L > 2 * pad:
-                        conv[i, valid, :pad] = float('-inf'); conv[i, valid, L - pad:L] = float('-inf')
+                        conv[i, v0::2, :pad].fill_(float('-inf')); conv[i, v0::2, L - pad:L].fill_(float('-inf'))
                         denom[i] = torch.where(valid, L - 2 * pad, L)
                     else: denom[i] = L                                         # too short for the unpadded output: use all of it
                 b = self.biases[start:start + 84 * n].view(84, n)
