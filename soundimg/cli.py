@@ -17,6 +17,7 @@ from .spectrogram import AudioToSpec, SpecConfig, DEFAULT_SPEC
 from .synthetic import synthetic_esc50
 from .datasets import load_esc50, esc50
 from .cv import cross_validate
+from .rocket import rocket_cross_validate
 from .distributed import init_distributed, is_main_process, main_process_first, launched
 
 # %% auto #0
@@ -58,6 +59,8 @@ def cv_parser(p=None):
     p.add_argument('--data', default='synthetic', help="synthetic | esc50 | esc10 | PATH of an ESC-50-layout folder (default synthetic)")
     p.add_argument('--folds', type=_int_list, default=None, help="validation folds, e.g. 1,2 (default: all)")
     p.add_argument('--seeds', type=_int_list, default=[0], help="seeds, e.g. 0,1,2 (default 0)")
+    p.add_argument('--model', default='cnn', choices=('cnn', 'minirocket'),
+                   help="cnn: a CNN on --repr images (default); minirocket: MiniRocket features of the raw audio and a ridge classifier")
     p.add_argument('--arch', default='resnet18', help="model name known to fastai (default resnet18)")
     p.add_argument('--epochs', type=int, default=5)
     p.add_argument('--repr', default='mel', choices=REPRS, help="image of the sound (default mel)")
@@ -86,6 +89,18 @@ def _row_line(row):
     return (f"fold {row['fold']} seed {row['seed']}: accuracy {row['accuracy']:.3f}  loss {row['loss']:.3f}  "
             f"epochs {row['epochs']}  {row['seconds']:.0f}s")
 
+def _run_minirocket(args, df, t0, print):
+    "`soundimg cv --model minirocket`: the same folds and seeds, MiniRocket + RidgeClassifierCV on the raw clips"
+    if args.out: raise SystemExit("soundimg cv: --out is not supported with --model minirocket (its results print here)")
+    print(f"data {args.data}: {len(df)} clips, {df.category.nunique()} classes, folds {sorted(df.fold.unique().tolist())}; "
+          f"MiniRocket (10,000 features) + ridge on raw audio at {args.sr} Hz")
+    res = rocket_cross_validate(df, folds=args.folds, seeds=args.seeds, sr=args.sr)
+    for row in res.runs: print(_row_line(row))
+    print(res.table[['fold', 'seed', 'accuracy', 'balanced_accuracy', 'seconds']].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"total {time.perf_counter() - t0:.0f}s")
+    print(res.summary())
+    return res
+
 def run_cv(args, print=print):
     "Run `soundimg cv` with parsed `args`; returns the `CVResult`"
     if args.epochs < 1: raise SystemExit(f"soundimg cv: --epochs must be >= 1, got {args.epochs}")
@@ -96,6 +111,7 @@ def run_cv(args, print=print):
     if not is_main_process(): print = lambda *a, **k: None    # one process reports
     t0 = time.perf_counter()
     with main_process_first(): df = _limit(load_data(args.data, args.cache, progress=False), args.limit)
+    if args.model == 'minirocket': return _run_minirocket(args, df, t0, print)
     tfm = make_repr(args.repr, sr=args.sr, n_mels=args.n_mels, hop_length=args.hop_length)
     print(f"data {args.data}: {len(df)} clips, {df.category.nunique()} classes, folds {sorted(df.fold.unique().tolist())}; "
           f"{args.repr} images, {args.arch}{' pretrained' if args.pretrained else ''}, {args.epochs} epochs"
