@@ -80,9 +80,9 @@ def main():
         src = synthetic_esc50(d / 'acc', n_classes=10, clips_per_class=20, sr=args.sr, duration=1.0, folds=2)
         df = load_esc50(src)
         x, lengths, _ = load_clips(df.audio_path.tolist())
-        tr, te = (df.fold == 1).to_numpy(), (df.fold == 2).to_numpy()
+        tr, te = torch.from_numpy((df.fold == 1).to_numpy()), torch.from_numpy((df.fold == 2).to_numpy())
         np.save(d / 'train.npy', x[tr].numpy().astype(np.float32)); np.save(d / 'test.npy', x[te].numpy().astype(np.float32))
-        y = df.category.to_numpy()
+        y = df.category.to_numpy(); tr_n, te_n = tr.numpy(), te.numpy()
 
         t = time.perf_counter()
         r = subprocess.run([args.ref_python, '-c', REF, str(d), str(args.threads)], capture_output=True, text=True,
@@ -103,9 +103,9 @@ def main():
         print(f"{'features per second':<66} soundimg {n * m.n_features / t_tr:9.0f}     aeon {n * ref['n_features'] / ref['transform_speed']:9.0f}")
 
         m = MiniRocket(seed=0).fit(x[tr], lengths[tr])
-        ours = ridge_accuracy(m(x[tr]).double().numpy(), y[tr], m(x[te]).double().numpy(), y[te])
-        theirs = ridge_accuracy(np.load(d / 'ref_train.npy'), y[tr], np.load(d / 'ref_test.npy'), y[te])
-        print(f"{'RidgeClassifierCV accuracy, synthetic 10 classes, %d train / %d test' % (tr.sum(), te.sum()):<66} "
+        ours = ridge_accuracy(m(x[tr]).double().numpy(), y[tr_n], m(x[te]).double().numpy(), y[te_n])
+        theirs = ridge_accuracy(np.load(d / 'ref_train.npy'), y[tr_n], np.load(d / 'ref_test.npy'), y[te_n])
+        print(f"{'RidgeClassifierCV accuracy, synthetic 10 classes, %d train / %d test' % (int(tr.sum()), int(te.sum())):<66} "
               f"soundimg {ours:.3f}   aeon {theirs:.3f}   difference {100 * (ours - theirs):+.1f} points")
 
 
