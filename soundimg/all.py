@@ -14,6 +14,7 @@ from .filters import *
 from .spectrogram import *
 from .features import *
 from .wavelet import *
+from .rocket import *
 from .augment import *
 from .data import *
 from .datasets import *

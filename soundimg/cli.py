@@ -20,6 +20,7 @@ from .datasets import load_esc50, esc50
 from .cv import cross_validate, CVResult
 from .learner import predict_files
 from .recipe import suggest_spec, spec_settings, suggest_epochs, augment_recipe, AUGMENT_LEVELS, EpochLog
+from .rocket import rocket_cross_validate
 from .distributed import init_distributed, is_main_process, main_process_first, launched
 
 # %% auto #0
@@ -77,6 +78,8 @@ def cv_parser(p=None):
     p.add_argument('--data', default='synthetic', help="synthetic | esc50 | esc10 | PATH of an ESC-50-layout folder (default synthetic)")
     p.add_argument('--folds', type=_int_list, default=None, help="validation folds, e.g. 1,2 (default: all)")
     p.add_argument('--seeds', type=_int_list, default=[0], help="seeds, e.g. 0,1,2 (default 0)")
+    p.add_argument('--model', default='cnn', choices=('cnn', 'minirocket'),
+                   help="cnn: a CNN on --repr images (default); minirocket: MiniRocket features of the raw audio and a ridge classifier")
     p.add_argument('--arch', default='resnet18', help="model name known to fastai (default resnet18)")
     p.add_argument('--epochs', type=int, default=None, help="default: from the training set's size (suggest_epochs: 15 up to 2,000 training clips, 10 up to 10,000, else 5)")
     p.add_argument('--repr', default='mel', choices=REPRS, help="image of the sound (default mel)")
@@ -161,6 +164,18 @@ def _record_settings(out, settings):
     tmp = fn.with_name(f".{fn.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(d, indent=1)); os.replace(tmp, fn)
 
+def _run_minirocket(args, df, t0, print):
+    "`soundimg cv --model minirocket`: the same folds and seeds, MiniRocket + RidgeClassifierCV on the raw clips"
+    if args.out: raise SystemExit("soundimg cv: --out is not supported with --model minirocket (its results print here)")
+    print(f"data {args.data}: {len(df)} clips, {df.category.nunique()} classes, folds {sorted(df.fold.unique().tolist())}; "
+          f"MiniRocket (10,000 features) + ridge on raw audio at {args.sr} Hz")
+    res = rocket_cross_validate(df, folds=args.folds, seeds=args.seeds, sr=args.sr)
+    for row in res.runs: print(_row_line(row))
+    print(res.table[['fold', 'seed', 'accuracy', 'balanced_accuracy', 'seconds']].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(f"total {time.perf_counter() - t0:.0f}s")
+    print(res.summary())
+    return res
+
 def run_cv(args, print=print):
     "Run `soundimg cv` with parsed `args`; returns the `CVResult`"
     _check_cv_flags(args)
@@ -172,6 +187,9 @@ def run_cv(args, print=print):
     if args.data in ('synthetic', 'esc50', 'esc10'):
         check_writable_dir(args.cache or data_home(), '--cache' if args.cache else 'the data folder ($SOUNDIMG_DATA)')
     with main_process_first(): df = _limit(load_data(args.data, args.cache, progress=False, on_error='skip' if args.skip_bad else 'raise'), args.limit)
+    if args.model == 'minirocket':
+        args.sr = args.sr or suggest_spec(df)['sr']                     # the data's own rate (never upsampled), as for the images
+        return _run_minirocket(args, df, t0, print)
     skipped = df.attrs.get('skipped')
     folds = args.folds or sorted(df.fold.unique().tolist())
     s = cv_settings(args, df, folds)

@@ -14,8 +14,9 @@ import soundfile as sf
 from fastprogress.fastprogress import progress_bar
 
 # %% auto #0
-__all__ = ['SYNTH_FAMILIES', 'ESC50_COLUMNS', 'ICBHI_DIAGNOSES', 'US8K_CLASSES', 'synth_class_names', 'synth_class_clips',
-           'synthetic_esc50', 'voiced_clips', 'synthetic_icbhi', 'synthetic_urbansound8k', 'synthetic_fat2019']
+__all__ = ['SYNTH_FAMILIES', 'ESC50_COLUMNS', 'ICBHI_DIAGNOSES', 'US8K_CLASSES', 'CALL_CONTOURS', 'synth_class_names',
+           'synth_class_clips', 'synthetic_esc50', 'voiced_clips', 'synthetic_icbhi', 'synthetic_urbansound8k',
+           'synthetic_fat2019', 'synthetic_calls']
 
 # %% ../nbs/04b_synthetic.ipynb #1627d79f
 SYNTH_FAMILIES = ('tone', 'chirp_up', 'chirp_down', 'harmonic', 'tremolo', 'vibrato', 'clicks', 'rumble', 'hiss', 'beeps')
@@ -359,6 +360,87 @@ def synthetic_fat2019(dest, n_classes=8, n_curated=200, n_noisy=0, n_test=40, sr
             sub.to_csv(work / 'sample_submission.csv', index=False); files.append('sample_submission.csv')
         (work / _FAT_STAMP).write_text(json.dumps(dict(args=args, files=files)))
         _move_into_place(work, dest, replace=dest.exists() and any(dest.iterdir()))
+    finally:
+        if work.exists(): shutil.rmtree(work, ignore_errors=True)
+    return dest
+
+# %% ../nbs/04b_synthetic.ipynb #d74fe246
+_CALLS_STAMP = '.synthetic_calls.json'
+CALL_CONTOURS = ('rise', 'fall', 'arch', 'dip', 'trill', 'flat')
+
+def _caller_voice(c, seed):
+    "The fixed traits of caller `c`: pitch, contour, harmonic weights, syllables and their gaps"
+    rng = np.random.default_rng([seed, 7919, c])
+    return dict(f0=float(500 * 2 ** (0.15 * c + rng.uniform(-0.1, 0.1))), contour=CALL_CONTOURS[c % len(CALL_CONTOURS)],
+                depth=float(rng.uniform(0.15, 0.35)), harmonics=(np.arange(1, 7) ** -rng.uniform(0.5, 2.0)
+                * (1 + 2 * np.exp(-0.5 * (np.arange(1, 7) - rng.integers(1, 6)) ** 2))).tolist(),
+                syllables=int(1 + (c * 2 + c // 3) % 4), gap=float(rng.uniform(0.15, 0.5)))
+
+def _call(v, rng, sr, duration):
+    "One call of a caller with traits `v`: syllables of a harmonic tone along the caller's pitch contour, in pink noise"
+    n = max(1, int(round(duration * sr)))
+    y = np.zeros(n, dtype=np.float64)
+    k = v['syllables']
+    seg = n / (k + (k - 1) * v['gap'])                                   # syllable length; gaps are `gap` syllables long
+    f0 = v['f0'] * 2 ** rng.uniform(-0.08, 0.08)                         # each call a little higher or lower
+    for s in range(k):
+        a, m = int(s * seg * (1 + v['gap'])), max(2, int(seg))
+        u = np.linspace(0, 1, m)
+        shape = {'rise': u, 'fall': 1 - u, 'arch': 4 * u * (1 - u), 'dip': 1 - 4 * u * (1 - u),
+                 'trill': 0.5 + 0.5 * np.sin(2 * np.pi * 6 * u), 'flat': np.full(m, 0.5)}[v['contour']]
+        f = np.minimum(f0 * 2 ** (v['depth'] * (shape - 0.5) * 2), 0.45 * sr)
+        phase = 2 * np.pi * np.cumsum(f) / sr
+        tone = sum(w * np.sin(h * phase) * (h * f < 0.45 * sr) for h, w in enumerate(v['harmonics'], 1))
+        y[a:a + m] += (tone * np.sin(np.pi * u) ** 0.5)[:n - a]
+    y /= np.abs(y).max() + 1e-9
+    spec = np.fft.rfft(rng.standard_normal(n))
+    spec /= np.sqrt(np.maximum(np.fft.rfftfreq(n, 1 / sr), 20.0))
+    noise = np.fft.irfft(spec, n); noise /= noise.std() + 1e-9
+    y = y / (y.std() + 1e-9) + noise * 10 ** (-rng.uniform(10, 25) / 20)  # SNR 10-25 dB
+    return (0.8 * y / np.abs(y).max()).astype(np.float32)
+
+def _calls_complete(dest, args):
+    "True if `dest` holds a complete set of `synthetic_calls` made with `args`"
+    try: saved = json.loads((dest / _CALLS_STAMP).read_text())
+    except (OSError, ValueError): return False
+    return saved.get('args') == args and all((dest / f).is_file() for f in saved.get('files', [None]))
+
+def _calls_ours(dest):
+    "True if everything in `dest` was written by `synthetic_calls` (so it may be replaced)"
+    try: files = set(json.loads((dest / _CALLS_STAMP).read_text()).get('files', []))
+    except (OSError, ValueError): return False
+    return all(p.is_dir() or str(p.relative_to(dest)) in files | {_CALLS_STAMP} for p in dest.rglob('*'))
+
+def synthetic_calls(dest, n_callers=8, calls_per_caller=30, sr=16000, min_duration=0.3, max_duration=1.5, seed=0):
+    "Write (or reuse) a folder-per-caller set of synthetic animal calls at `dest` (read it with `load_folder`); returns `dest`"
+    dest = Path(dest).expanduser().absolute()
+    if not 2 <= n_callers <= 26: raise ValueError(f"`n_callers` must be between 2 and 26, got {n_callers}")
+    if calls_per_caller < 1: raise ValueError(f"`calls_per_caller` must be >= 1, got {calls_per_caller}")
+    if not 0 < min_duration <= max_duration: raise ValueError(f"need 0 < `min_duration` <= `max_duration`, got {min_duration}, {max_duration}")
+    if sr < 4000: raise ValueError(f"`sr` must be >= 4000 Hz (the calls reach 2-3 kHz), got {sr}")
+    args = dict(n_callers=int(n_callers), calls_per_caller=int(calls_per_caller), sr=int(sr), min_duration=float(min_duration),
+                max_duration=float(max_duration), seed=int(seed), version=1)
+    if _calls_complete(dest, args): return dest
+    replace = dest.exists() and dest.is_dir() and any(dest.iterdir())
+    if replace and not _calls_ours(dest):
+        raise FileExistsError(f"{dest} exists and holds files synthetic_calls did not write; choose an empty or new `dest`")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+    try:
+        files = []
+        for c in range(n_callers):
+            name, v = f"caller_{chr(ord('A') + c)}", _caller_voice(c, seed)
+            (work / name).mkdir()
+            rng = np.random.default_rng([seed, c])
+            for i in range(calls_per_caller):
+                f = f"{name}/{name}_{i:03d}.wav"
+                sf.write(work / f, _call(v, rng, sr, rng.uniform(min_duration, max_duration)), sr, subtype='PCM_16')
+                files.append(f)
+        (work / _CALLS_STAMP).write_text(json.dumps(dict(args=args, files=files)))
+        try: _move_into_place(work, dest, replace=replace)
+        except FileExistsError:
+            if _calls_complete(dest, args): return dest
+            raise
     finally:
         if work.exists(): shutil.rmtree(work, ignore_errors=True)
     return dest
