@@ -1,4 +1,4 @@
-"""`AudioTensor`, loading and resampling, channel and length handling, plots, players and deterministic test sounds.
+"""`AudioTensor`, resampling, channel and length handling, plots, players and deterministic test sounds.
 
 Docs: https://soundimg.github.io/soundimg/core.html.md"""
 
@@ -19,14 +19,11 @@ from torch import nn
 from fasttransform import Transform
 
 # %% auto #0
-__all__ = ['SYNTH_KINDS', 'audio_extensions', 'PAD_MODES', 'PLACES', 'PAD_WHERE', 'pcm_to_float', 'audio_batch', 'AudioTensor',
-           'synth_audio', 'check_audio_path', 'wav_shortfall', 'AudioFileError', 'load_audio', 'check_writable_dir',
-           'get_audio_files', 'AudioGetter', 'OpenAudio', 'resample', 'to_mono', 'rechannel', 'check_place',
-           'crop_start', 'pad_trunc', 'trim_silence', 'plot_waveform', 'plot_fft', 'plot_play_clip', 'audio_stats',
-           'ModuleTransform']
-
-# %% ../nbs/00_core.ipynb #d40b1096
-import os, errno, stat, struct
+__all__ = ['SYNTH_KINDS', 'PAD_MODES', 'PLACES', 'PAD_WHERE', 'pcm_to_float', 'audio_batch', 'AudioTensor', 'synth_audio',
+           'resample', 'to_mono', 'rechannel', 'check_place', 'crop_start', 'pad_trunc', 'trim_silence',
+           'plot_waveform', 'plot_fft', 'plot_play_clip', 'audio_stats', 'ModuleTransform', 'check_audio_path',
+           'wav_shortfall', 'AudioFileError', 'load_audio', 'check_writable_dir', 'audio_extensions', 'get_audio_files',
+           'AudioGetter', 'OpenAudio']
 
 # %% ../nbs/00_core.ipynb #b2852789
 SYNTH_KINDS = ('sine', 'chirp', 'harmonic', 'noise', 'white', 'clicks', 'am', 'fm', 'silence')
@@ -137,6 +134,7 @@ class AudioTensor(TensorBase):
         "Load a file (resampled to `sr` if given), or wrap a 1-d/2-d array recorded at `sr`"
         if isinstance(fn_or_x, (str, Path)):
             fn = Path(fn_or_x) if cache_folder is None else Path(cache_folder) / Path(fn_or_x).name  # fastaudio's cache_folder
+            from soundimg.io import load_audio         # files are read by the io layer, above this one
             return load_audio(fn, sr=sr, **kwargs)
         if sr is None: sr = getattr(fn_or_x, 'sr', None)
         if sr is None: raise ValueError("`sr` is required to make an AudioTensor from an array")
@@ -196,107 +194,19 @@ def synth_audio(kind='sine', sr=16000, duration=1.0, freq=440.0, amp=0.5, channe
     chans = [_synth_mono(kind, t, sr, freq, rng, **kwargs) for _ in range(channels)]
     return AudioTensor(torch.tensor(amp * np.stack(chans), dtype=torch.float32), sr=sr)
 
-# %% ../nbs/00_core.ipynb #9e5f53cb
-def check_audio_path(path):
-    "`path` as a `Path` if it is a file this process may read; else FileNotFoundError / IsADirectoryError / PermissionError saying why"
-    path = Path(path)
-    try: st = os.stat(path)
-    except FileNotFoundError:
-        if os.path.islink(path): raise FileNotFoundError(f"{path} is a symbolic link to {os.readlink(path)}, which does not exist") from None
-        raise FileNotFoundError(f"No such audio file: {path}") from None
-    except OSError as e:
-        if e.errno == errno.ELOOP: raise FileNotFoundError(f"{path} is a symbolic link loop: following its links never reaches a file") from None
-        if e.errno in (errno.EACCES, errno.EPERM): raise PermissionError(f"No permission to read audio file {path} (a folder on its path can't be entered); check the folders' modes (ls -ld)") from None
-        raise OSError(f"Can't open audio file {path}: {e.strerror}") from None
-    if stat.S_ISDIR(st.st_mode): raise IsADirectoryError(f"Expected an audio file, got a directory: {path}")
-    if not os.access(path, os.R_OK): raise PermissionError(f"No permission to read audio file {path}; check its owner and mode (ls -l)")
-    return path
+# %% ../nbs/00_core.ipynb #7a862007
+def _moved_names(module, moved):
+    "A module `__getattr__` that finds the names in `moved` (`{soundimg module: names}`) where they moved to, importing it on first use"
+    where = {n: m for m, names in moved.items() for n in names}
+    def __getattr__(name):
+        if name not in where: raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        import importlib
+        return getattr(importlib.import_module(f'soundimg.{where[name]}'), name)
+    return __getattr__
 
-def wav_shortfall(path):
-    "For a WAV file shorter than its header says: `(bytes of audio the header promises, bytes present)`; else None (reads ~100 bytes)"
-    try:
-        with open(path, 'rb') as f:
-            head = f.read(12)
-            if len(head) < 12 or head[:4] not in (b'RIFF', b'RIFX') or head[8:12] != b'WAVE': return None
-            endian, size, pos = '<' if head[:4] == b'RIFF' else '>', os.fstat(f.fileno()).st_size, 12
-            for _ in range(64):                                      # chunks before 'data': fmt, fact, LIST, ...
-                if pos + 8 > size: return None
-                f.seek(pos)
-                cid, n = struct.unpack(endian + '4sI', f.read(8))
-                if cid == b'data':
-                    have = size - pos - 8
-                    return (n, have) if 0 < n < 0xFFFFFFFF and have < n else None   # 0 / 0xFFFFFFFF: streamed, size unknown
-                pos += 8 + n + (n & 1)
-    except (OSError, struct.error): return None
-    return None
-
-# %% ../nbs/00_core.ipynb #f291de34
-class AudioFileError(ValueError):
-    "An audio file that exists but can't be decoded"
-
-def _read_frames(path, offset, duration):
-    "Samples `(channels, frames)` and the file's rate, reading only the requested span"
-    try:
-        with sf.SoundFile(str(path)) as f:
-            file_sr = f.samplerate
-            start = int(round(offset * file_sr))
-            if start > f.frames: raise ValueError(f"`offset`={offset}s is past the end of {path} ({f.frames / file_sr:.3f}s)")
-            f.seek(start)
-            n = -1 if duration is None else int(round(duration * file_sr))
-            data = f.read(frames=n, dtype='float32', always_2d=True)
-    except (sf.LibsndfileError, RuntimeError) as e:
-        raise AudioFileError(f"Could not decode audio file {path}: {e}") from e
-    return torch.from_numpy(np.ascontiguousarray(data.T)), file_sr
-
-def load_audio(path, sr=None, mono=False, offset=0.0, duration=None):
-    "Read `path` into an `AudioTensor` `(channels, samples)`, resampled to `sr` and mixed to mono if asked"
-    path = check_audio_path(path)
-    if offset < 0: raise ValueError(f"`offset` must be >= 0 seconds, got {offset}")
-    if duration is not None and duration <= 0: raise ValueError(f"`duration` must be > 0 seconds or None, got {duration}")
-    sr = _check_sr(sr)
-    x, file_sr = _read_frames(path, offset, duration)
-    if path.suffix.lower() in ('.wav', '.wave') and (short := wav_shortfall(path)):
-        warnings.warn(f"Audio file {path} is truncated: its header promises {short[0]} bytes of audio, {short[1]} are there "
-                      f"({short[1] / short[0]:.0%}); reading what is there", stacklevel=2)
-    _check_samples(x, name=f"Audio file {path}")
-    x = AudioTensor(x, sr=file_sr)
-    if mono: x = to_mono(x)
-    if sr is not None and sr != file_sr: x = resample(x, sr)
-    return x
-
-# %% ../nbs/00_core.ipynb #3391215a
-def check_writable_dir(path, what='folder'):
-    "Make folder `path` if needed and check a file can be written in it, before any long work; OSError naming `what` if not"
-    import tempfile
-    path = Path(path).expanduser()
-    if path.exists() and not path.is_dir(): raise NotADirectoryError(f"{what} {path} is a file, not a folder; choose a folder")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path, prefix='.soundimg-write-test-'): pass
-    except OSError as e:
-        cls = PermissionError if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS) else OSError
-        raise cls(f"{what} {path}: can't write there ({e.strerror or e}); choose another folder") from None
-    return path
-
-# %% ../nbs/00_core.ipynb #3380e6f3
-audio_extensions = ('.wav', '.flac', '.ogg', '.oga', '.opus', '.mp3', '.aif', '.aiff', '.aifc', '.au', '.snd', '.w64', '.caf')
-
-def get_audio_files(path, recurse=True, folders=None):
-    "Audio files (by extension, see `audio_extensions`) under `path`, recursively, only in `folders` if given"
-    from fastai.data.transforms import get_files
-    return get_files(path, extensions=audio_extensions, recurse=recurse, folders=folders)
-
-def AudioGetter(suf='', recurse=True, folders=None):
-    "A `get_items` function finding audio files under `path/suf`"
-    def _inner(o, recurse=recurse, folders=folders): return get_audio_files(Path(o) / suf, recurse, folders)
-    return _inner
-
-# %% ../nbs/00_core.ipynb #796c92ce
-class OpenAudio(Transform):
-    "Open item `i` of `items` (paths) as an `AudioTensor`"
-    def __init__(self, items, **load_kwargs): self.items, self.load_kwargs = items, load_kwargs
-    def encodes(self, i): return load_audio(self.items[i], **self.load_kwargs)
-    def decodes(self, i) -> Path: return self.items[i]
+# %% ../nbs/00_core.ipynb #63eb3436
+_all_ = ['check_audio_path', 'wav_shortfall', 'AudioFileError', 'load_audio', 'check_writable_dir', 'audio_extensions', 'get_audio_files', 'AudioGetter', 'OpenAudio']
+__getattr__ = _moved_names(__name__, {'io': _all_})
 
 # %% ../nbs/00_core.ipynb #e9cd9f36
 def _out_len(n, orig_sr, sr): return math.ceil(n * sr / orig_sr)
@@ -428,7 +338,6 @@ def trim_silence(x, top_db=60, frame_length=2048, hop_length=512):
 # %% ../nbs/00_core.ipynb #b15bb889
 def _as_audio(x, sr=None):
     "An `AudioTensor` from a path, an AudioTensor, or an array with `sr`"
-    if isinstance(x, (str, Path)): return load_audio(x, sr=sr)
     if isinstance(x, AudioTensor) and sr is None: return x
     return AudioTensor.create(x, sr=ifnone(sr, getattr(x, 'sr', None)))
 
