@@ -10,12 +10,14 @@ __all__ = []
 # %% ../nbs/99_all.ipynb #df2b0ef1
 from fastai.vision.all import *
 from .core import *
+from .io import *
 from .filters import *
 from .spectrogram import *
 from .features import *
 from .wavelet import *
 from .rocket import *
 from .augment import *
+from .crop import *
 from .data import *
 from .datasets import *
 from .synthetic import *

@@ -1,4 +1,4 @@
-"""Signal and spectrogram augmentation (SpecAugment masks, rolls, shifts, coloured noise, volume, crops), per item and per batch on the batch's device, as fastai `RandTransform`s that leave validation data untouched.
+"""Signal and spectrogram augmentation (SpecAugment masks, rolls, shifts, coloured noise, volume), per item and per batch on the batch's device, as fastai `RandTransform`s that leave validation data untouched.
 
 Docs: https://soundimg.github.io/soundimg/augment.html.md"""
 
@@ -17,16 +17,16 @@ from fastai.callback.mixup import MixHandler
 from fasttransform import DisplayedTransform
 from fasttransform.cast import retain_type
 from fastcore.basics import ifnone
-from .core import AudioTensor, resample, to_mono, trim_silence, pad_trunc, _warn_signal
-from .core import _plain
+from .core import AudioTensor, resample, to_mono, trim_silence
+from .core import _plain, _moved_names
 
 # %% auto #0
-__all__ = ['NOISE_COLORS', 'VALID_MODES', 'SignalShifter', 'span_mask', 'mask_along_axis', 'shift_time', 'NoiseColor',
-           'colored_noise', 'add_noise', 'AudioAugment', 'SpectrogramAugment', 'MaskFreq', 'MaskTime', 'SpecAugment',
-           'SGRoll', 'AudioPadType', 'crop_pad', 'CropTime', 'TimeShift', 'AddNoise', 'ChangeVolume', 'SignalCutout',
-           'SignalLoss', 'RandomCrop', 'ResizeSignal', 'TrimPad', 'crop_starts', 'CropFrames', 'CropWindows',
-           'crop_tta', 'RemoveType', 'Resample', 'DownmixMono', 'RemoveSilence', 'time_cutmix', 'TimeCutMix',
-           'show_augment']
+__all__ = ['NOISE_COLORS', 'SignalShifter', 'span_mask', 'mask_along_axis', 'shift_time', 'NoiseColor', 'colored_noise',
+           'add_noise', 'AudioAugment', 'SpectrogramAugment', 'MaskFreq', 'MaskTime', 'SpecAugment', 'SGRoll',
+           'TimeShift', 'AddNoise', 'ChangeVolume', 'SignalCutout', 'SignalLoss', 'RemoveType', 'Resample',
+           'DownmixMono', 'RemoveSilence', 'time_cutmix', 'TimeCutMix', 'show_augment', 'AudioPadType', 'VALID_MODES',
+           'crop_pad', 'CropTime', 'RandomCrop', 'ResizeSignal', 'TrimPad', 'crop_starts', 'CropFrames', 'CropWindows',
+           'crop_tta']
 
 # %% ../nbs/03_augment.ipynb #70f022b0
 def _check_range(v, name, lo=0.0, hi=None):
@@ -271,61 +271,13 @@ class SGRoll(SpectrogramAugment):
         shifts = (_signed_fraction(xb.shape[0], self.direction, xb.device) * self.max_shift_pct * T).long() * on
         return shift_time(xb, shifts, roll=True)
 
-# %% ../nbs/03_augment.ipynb #ec48836b
-class AudioPadType(Enum):
-    "fastaudio's padding modes: zeros at a random place (`Zeros`), zeros after the clip (`Zeros_After`), or the clip repeated (`Repeat`)"
-    Zeros, Zeros_After, Repeat = 'zeros', 'zeros_after', 'repeat'
-
-VALID_MODES = ('center', 'start')                # 'centre' is accepted too
-
-def _check_pad_mode(pad_mode):
-    m = pad_mode.value if isinstance(pad_mode, AudioPadType) else pad_mode
-    if m not in [t.value for t in AudioPadType]:
-        raise ValueError(f"`pad_mode` must be one of {[t.value for t in AudioPadType]} (AudioPadType), got {pad_mode!r}")
-    return m
-
-def _check_valid_mode(valid_mode):
-    if valid_mode == 'centre': return 'center'
-    if valid_mode not in VALID_MODES: raise ValueError(f"`valid_mode` must be one of {VALID_MODES}, got {valid_mode!r}")
-    return valid_mode
-
-def crop_pad(x, n, pad_mode='zeros', train=True, valid_mode='center'):
-    "Crop or pad the last axis of `x` (item or batch) to `n`: at random places when `train`, else at the `valid_mode` place ('center' or 'start')"
-    mode = 'repeat' if pad_mode == 'repeat' else 'zeros'
-    if train: where = 'start' if pad_mode == 'zeros_after' else 'random'
-    else: where = _check_valid_mode(valid_mode)
-    batch = x.ndim >= (4 if isinstance(x, TensorImageBase) else 3)        # an image item is (C, F, T): one place for all channels
-    if train and batch and x.shape[-1] != n and where == 'random':         # a batch: each item its own place
-        return _like(torch.stack([_plain(pad_trunc(_plain(o), n, mode=mode, where=where)) for o in x]), x)
-    return _like(pad_trunc(_plain(x), n, mode=mode, where=where), x)
-
-# %% ../nbs/03_augment.ipynb #33f3f94f
+# %% ../nbs/03_augment.ipynb #48c44b0e
 def _frames_per_second(x):
     "Frames per second of a spectrogram with `sr` and `hop_length` (AudioSpectrogram), or a ValueError"
     sr, hop = getattr(x, 'sr', None), getattr(x, 'hop_length', None)
     if sr is None or hop is None:
         raise ValueError(f"a duration needs a spectrogram that knows its `sr` and `hop_length` (an AudioSpectrogram), got {type(x).__name__}")
     return sr / hop
-
-class _SplitAware:
-    "Remember the split of the current call: fastai passes `split_idx` 0 for training, 1 for validation"
-    def __call__(self, b, split_idx=None, **kwargs):
-        self._train = not split_idx
-        return super().__call__(b, split_idx=split_idx, **kwargs)
-
-class CropTime(_SplitAware, DisplayedTransform):
-    "Crop (or pad) spectrograms to `duration` ms along time: a random place in training, the `valid_mode` place ('center'/'start') in validation"
-    order = 31
-    def __init__(self, duration, pad_mode=AudioPadType.Zeros, valid_mode='center'):
-        super().__init__()
-        self.duration, self.pad_mode = _check_range(duration, 'duration'), _check_pad_mode(pad_mode)
-        self.valid_mode, self._train = _check_valid_mode(valid_mode), True
-        if not self.duration > 0: raise ValueError(f"`duration` must be > 0 milliseconds, got {duration}")
-
-    def encodes(self, x: AudioTensor): return _warn_signal(self, x)       # a signal, not a spectrogram (fastaudio's #17)
-    def encodes(self, x: TensorImageBase):
-        width = int(self.duration / 1000 * _frames_per_second(x)) + 1          # fastaudio's frame count
-        return crop_pad(x, width, self.pad_mode, self._train, self.valid_mode)
 
 # %% ../nbs/03_augment.ipynb #060c8c1f
 class TimeShift(AudioAugment):
@@ -392,105 +344,9 @@ class SignalLoss(AudioAugment):
         lost = torch.rand(n, T, device=xb.device) < frac
         return torch.where(_along(lost, xb.ndim, -1), torch.zeros((), dtype=xb.dtype, device=xb.device), xb)
 
-# %% ../nbs/03_augment.ipynb #024c3e3d
-class RandomCrop(_SplitAware, DisplayedTransform):
-    "Crop or pad clips to `duration` seconds: a random place in training, the `valid_mode` place ('center'/'start') otherwise"
-    order = 4
-    def __init__(self, duration, pad_mode='zeros', valid_mode='center'):
-        super().__init__()
-        self.duration, self.pad_mode = _check_range(duration, 'duration'), _check_pad_mode(pad_mode)
-        self.valid_mode, self._train = _check_valid_mode(valid_mode), True
-        if not self.duration > 0: raise ValueError(f"`duration` must be > 0 seconds, got {duration}")
-
-    def encodes(self, x: AudioTensor):
-        return crop_pad(x, max(1, int(round(self.duration * x.sr))), self.pad_mode, self._train, self.valid_mode)
-
-class ResizeSignal(RandomCrop):
-    "fastaudio's `ResizeSignal`: `RandomCrop` with `duration` in milliseconds"
-    def __init__(self, duration, pad_mode=AudioPadType.Zeros, valid_mode='center'):
-        super().__init__(_check_range(duration, 'duration') / 1000, pad_mode=pad_mode, valid_mode=valid_mode)
-
-# %% ../nbs/03_augment.ipynb #b9e40b7e
-class TrimPad(torch.nn.Module):
-    "Trim silence at the ends (`top_db`, None: keep it) and pad clips shorter than `duration` s: zeros on both ends (the kernel) or repeats"
-    def __init__(self, duration, pad_mode='zeros', top_db=60.0):
-        super().__init__()
-        self.duration, self.top_db = _check_range(duration, 'duration'), top_db
-        if not self.duration > 0: raise ValueError(f"`duration` must be > 0 seconds, got {duration}")
-        if pad_mode not in ('zeros', 'repeat'): raise ValueError(f"`pad_mode` must be 'zeros' or 'repeat', got {pad_mode!r}")
-        if top_db is not None: _check_range(top_db, 'top_db')
-        self.pad_mode = pad_mode
-
-    def forward(self, x):
-        if not isinstance(x, AudioTensor): raise TypeError(f"TrimPad needs an AudioTensor (it must know `sr`), got {type(x).__name__}")
-        if x.shape[-1] == 0: raise ValueError("TrimPad: the clip has zero samples")
-        if self.top_db is not None:
-            y = trim_silence(x, top_db=self.top_db)
-            if y.shape[-1]: x = y                                    # an all-silent clip is kept as it is
-        n = max(1, int(round(self.duration * x.sr)))
-        return pad_trunc(x, n, mode=self.pad_mode, where='center') if x.shape[-1] < n else x
-
-    def extra_repr(self): return f"duration={self.duration}, pad_mode={self.pad_mode!r}, top_db={self.top_db}"
-
-# %% ../nbs/03_augment.ipynb #42f74294
-def crop_starts(n_frames, width, hop=None):
-    "First frames of the windows of `width` that TTA averages: every `hop` (default `width`) frames, the last flush with the end"
-    n_frames, width = _check_int(n_frames, 'n_frames', 1), _check_int(width, 'width', 1)
-    hop = _check_int(ifnone(hop, width), 'hop', 1)
-    if hop > width: raise ValueError(f"`hop`={hop} must be <= `width`={width}, or the windows leave gaps")
-    if n_frames <= width: return [0]
-    return list(range(0, n_frames - width, hop)) + [n_frames - width]
-
-class CropFrames(_SplitAware, DisplayedTransform):
-    "Spectrogram images of exactly `width` frames: a random window in training, the `valid_mode` one ('center'/'start') otherwise"
-    order = 31
-    def __init__(self, width, pad_mode='zeros', valid_mode='center'):
-        super().__init__()
-        self.width, self.pad_mode = _check_int(width, 'width', 1), _check_pad_mode(pad_mode)
-        self.valid_mode, self._train = _check_valid_mode(valid_mode), True
-
-    def encodes(self, x: TensorImageBase): return crop_pad(x, self.width, self.pad_mode, self._train, self.valid_mode)
-
-# %% ../nbs/03_augment.ipynb #97692924
-class CropWindows:
-    "Every TTA window (`crop_starts`) of every item of a fastai dataset of whole images, as `(crop, *rest)`; `.clip` maps windows to items"
-    def __init__(self, ds, width, hop=None, pad_mode='zeros'):
-        self.ds, self.width, self.pad_mode = ds, _check_int(width, 'width', 1), _check_pad_mode(pad_mode)
-        self.n_inp, self._last = getattr(ds, 'n_inp', 1), (None, None)
-        self.index = [(i, s) for i in range(len(ds)) for s in crop_starts(self._item(i)[0].shape[-1], self.width, hop)]
-        self.clip = torch.tensor([i for i, _ in self.index], dtype=torch.long)
-
-    def _item(self, i):
-        if self._last[0] != i: self._last = (i, self.ds[i])          # windows of one clip come in a row: read it once
-        return self._last[1]
-    def __len__(self): return len(self.index)
-    def __getitem__(self, k):
-        i, s = self.index[k]
-        x, *rest = self._item(i)
-        x = crop_pad(x, self.width, self.pad_mode, train=False) if x.shape[-1] < self.width else x[..., s:s + self.width]
-        return (x, *rest)
-
-def _crop_tfm(dl):
-    return next((t for t in getattr(getattr(dl, 'after_item', None), 'fs', []) if isinstance(t, CropFrames)), None)
-
-def crop_tta(learn, dl=None, width=None, hop=None, reduce='mean'):
-    "Predictions `(clips, classes)` over windows covering each whole clip of `dl` (default: validation), averaged (or max); and the targets"
-    if reduce not in ('mean', 'max'): raise ValueError(f"`reduce` must be 'mean' or 'max', got {reduce!r}")
-    dl = ifnone(dl, learn.dls.valid)
-    crop = _crop_tfm(dl)
-    if width is None:
-        if crop is None: raise ValueError("crop_tta needs `width`, or a CropFrames in the DataLoader's item_tfms")
-        width = crop.width
-    wds = CropWindows(dl.dataset, width, hop, crop.pad_mode if crop is not None else 'zeros')
-    preds, targs = learn.get_preds(dl=dl.new(wds, shuffle=False, drop_last=False))
-    n, idx = len(dl.dataset), wds.clip
-    preds = preds.float()
-    if reduce == 'mean': out = torch.zeros(n, preds.shape[1]).index_add_(0, idx, preds) / torch.bincount(idx, minlength=n)[:, None]
-    else: out = torch.full((n, preds.shape[1]), -math.inf).scatter_reduce(0, idx[:, None].expand_as(preds), preds, 'amax')
-    if targs is not None:
-        first = torch.ones(len(idx), dtype=torch.bool); first[1:] = idx[1:] != idx[:-1]
-        targs = targs[first]
-    return out, targs
+# %% ../nbs/03_augment.ipynb #00fc20c0
+_all_ = ['AudioPadType', 'VALID_MODES', 'crop_pad', 'CropTime', 'RandomCrop', 'ResizeSignal', 'TrimPad', 'crop_starts', 'CropFrames', 'CropWindows', 'crop_tta']
+__getattr__ = _moved_names(__name__, {'crop': _all_ + ['_crop_tfm']})
 
 # %% ../nbs/03_augment.ipynb #80b36d45
 class RemoveType(Enum):

@@ -19,13 +19,13 @@ from fastcore.basics import ifnone
 from fastprogress.fastprogress import progress_bar
 from .data import AudioBlock, LoadAudio
 from .datasets import _check_on_error
-from .core import AudioFileError
+from .io import AudioFileError
 
 # %% auto #0
 __all__ = ['transform_settings', 'FeatureCache']
 
 # %% ../nbs/04c_cache.ipynb #2f14e197
-from .core import check_audio_path
+from .io import check_audio_path
 
 # %% ../nbs/04c_cache.ipynb #d619602c
 import re, importlib

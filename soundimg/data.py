@@ -19,7 +19,8 @@ from fastai.data.transforms import ColReader
 from fastai.vision.augment import RandTransform
 from fastcore.basics import ifnone
 from fastprogress.fastprogress import progress_bar
-from .core import AudioTensor, AudioFileError, load_audio, resample, rechannel, pad_trunc, get_audio_files, PLACES, check_place, crop_start
+from .core import AudioTensor, resample, rechannel, pad_trunc, PLACES, check_place, crop_start
+from .io import AudioFileError, load_audio, get_audio_files
 from fasttransform import DisplayedTransform
 from fastai.data.block import DataBlock, CategoryBlock, MultiCategoryBlock
 from .spectrogram import AudioToSpec, DEFAULT_SPEC
@@ -31,7 +32,7 @@ __all__ = ['CROP_MODES', 'pad_batch', 'preprocess_audio_folder', 'LoadAudio', 'A
            'class_weights', 'balanced_sampler', 'batch_stats', 'DataNormalize', 'fold_dataloaders']
 
 # %% ../nbs/04_data.ipynb #a614b1df
-from .core import check_audio_path
+from .io import check_audio_path
 
 # %% ../nbs/04_data.ipynb #49020979
 CROP_MODES = PLACES                                    # the crop/pad vocabulary of `soundimg.core`

@@ -14,7 +14,7 @@ import soundfile as sf
 from fastcore.basics import ifnone
 from fastprogress.fastprogress import progress_bar
 from .data import _col
-from .core import AudioFileError, get_audio_files
+from .io import AudioFileError, get_audio_files
 
 # %% auto #0
 __all__ = ['ON_ERROR', 'CYCLE_LABELS', 'ESC50_URL', 'read_table', 'check_table', 'check_folds', 'load_esc50', 'check_labels',
@@ -23,7 +23,7 @@ __all__ = ['ON_ERROR', 'CYCLE_LABELS', 'ESC50_URL', 'read_table', 'check_table',
 
 # %% ../nbs/04a_datasets.ipynb #16b89d90
 import socket, errno, sys, time
-from .core import check_audio_path, wav_shortfall
+from .io import check_audio_path, wav_shortfall
 
 # %% ../nbs/04a_datasets.ipynb #e3702d23
 ON_ERROR = ('raise', 'skip')

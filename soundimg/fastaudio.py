@@ -13,7 +13,7 @@ from fastai.learner import Learner
 from fastai.data.external import URLs
 from fasttransform import DisplayedTransform
 from .spectrogram import _FASTAUDIO_SPEC, _FASTAUDIO_MEL
-from .augment import ResizeSignal
+from .crop import ResizeSignal
 from .datasets import ESC50_URL
 from fastai.callback.schedule import minimum, steep
 from .spectrogram import AudioSpectrogram, AudioToSpec

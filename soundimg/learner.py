@@ -24,7 +24,7 @@ from fastai.callback.fp16 import MixedPrecision
 from fastai.callback.channelslast import ChannelsLast
 from .data import DataNormalize
 from .metrics import LwlrapMetric
-from .augment import crop_tta, _crop_tfm
+from .crop import crop_tta, _crop_tfm
 from .core import _plain
 from fastai.data.core import DataLoaders
 from fasttransform import Pipeline

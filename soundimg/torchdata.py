@@ -13,7 +13,8 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 import soundfile as sf
-from .core import AudioTensor, AudioFileError, load_audio, rechannel, resample, pad_trunc, check_place
+from .core import AudioTensor, rechannel, resample, pad_trunc, check_place
+from .io import AudioFileError, load_audio
 
 # %% auto #0
 __all__ = ['AudioDataset', 'collate']

@@ -14,7 +14,8 @@ import pywt
 import matplotlib.pyplot as plt
 from fastcore.basics import ifnone
 from fastprogress.fastprogress import progress_bar
-from .core import AudioTensor, load_audio
+from .core import AudioTensor
+from .io import load_audio
 from .core import ModuleTransform
 from .spectrogram import AudioSpectrogram, amplitude_to_db
 
