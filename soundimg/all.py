@@ -13,6 +13,7 @@ from .core import *
 from .io import *
 from .filters import *
 from .spectrogram import *
+from .spec_transform import *
 from .features import *
 from .wavelet import *
 from .rocket import *

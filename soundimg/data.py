@@ -23,7 +23,7 @@ from .core import AudioTensor, resample, rechannel, pad_trunc, PLACES, check_pla
 from .io import AudioFileError, load_audio, get_audio_files
 from fasttransform import DisplayedTransform
 from fastai.data.block import DataBlock, CategoryBlock, MultiCategoryBlock
-from .spectrogram import AudioToSpec, DEFAULT_SPEC
+from .spec_transform import AudioToSpec, DEFAULT_SPEC
 from .core import _plain
 
 # %% auto #0

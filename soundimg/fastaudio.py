@@ -12,11 +12,12 @@ from fastcore.basics import ifnone
 from fastai.learner import Learner
 from fastai.data.external import URLs
 from fasttransform import DisplayedTransform
-from .spectrogram import _FASTAUDIO_SPEC, _FASTAUDIO_MEL
+from .spec_transform import _FASTAUDIO_SPEC, _FASTAUDIO_MEL
 from .crop import ResizeSignal
 from .datasets import ESC50_URL
 from fastai.callback.schedule import minimum, steep
-from .spectrogram import AudioSpectrogram, AudioToSpec
+from .spectrogram import AudioSpectrogram
+from .spec_transform import AudioToSpec
 from .learner import audio_learner
 import os, inspect, tarfile
 from functools import wraps

@@ -1,4 +1,4 @@
-"""Batched STFT, mel / ERB / log spectrograms, decibels and MFCCs as torch code, the `AudioSpectrogram` image type, `SpecConfig` and the `AudioToSpec` transform.
+"""Batched STFT, mel / ERB / log spectrograms, decibels and MFCCs as torch code, and the `AudioSpectrogram` image type.
 
 Docs: https://soundimg.github.io/soundimg/spectrogram.html.md"""
 
@@ -6,8 +6,7 @@ Docs: https://soundimg.github.io/soundimg/spectrogram.html.md"""
 
 # %% ../nbs/01a_spectrogram.ipynb #5ed2112b
 from __future__ import annotations
-import math, warnings
-from dataclasses import dataclass, asdict, fields, is_dataclass
+import warnings
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -16,18 +15,14 @@ from fastai.torch_core import TensorImageBase
 from fastai.data.core import show_batch, show_results
 from fastcore.basics import ifnone
 from plum import dispatch
-from .core import AudioTensor
-from .core import ModuleTransform
-from .filters import _positive_int, _is_htk
-from .filters import SCALES, band_centres, erb_filters, log_filters, mel_filters
+from .core import _moved_names
+from .filters import _positive_int
+from .filters import band_centres, erb_filters, mel_filters
 
 # %% auto #0
-__all__ = ['STFT_PAD_MODES', 'spectrogram', 'DEFAULT_SPEC', 'get_window', 'stft_power', 'filter_spectrogram', 'mel_spectrogram',
+__all__ = ['STFT_PAD_MODES', 'spectrogram', 'get_window', 'stft_power', 'filter_spectrogram', 'mel_spectrogram',
            'erb_spectrogram', 'power_to_db', 'amplitude_to_db', 'dct_matrix', 'mfcc_from_db', 'mfcc',
-           'AudioSpectrogram', 'show_batch', 'show_results', 'SpecConfig', 'AudioToSpec']
-
-# %% ../nbs/01a_spectrogram.ipynb #fc0e44c4
-from .core import audio_batch
+           'AudioSpectrogram', 'show_batch', 'show_results', 'SpecConfig', 'DEFAULT_SPEC', 'AudioToSpec']
 
 # %% ../nbs/01a_spectrogram.ipynb #50f6a9b2
 STFT_PAD_MODES = ('constant', 'reflect', 'replicate', 'circular')
@@ -362,194 +357,6 @@ def show_results(x: AudioSpectrogram, y, samples, outs, ctxs=None, max_n=9, nrow
                 for s, o, c, _ in zip(samples, outs, ctxs, range(max_n))]
     return _tidy(ctxs)
 
-# %% ../nbs/01a_spectrogram.ipynb #4d9a2c29
-@dataclass
-class SpecConfig:
-    "Everything that defines a spectrogram image; defaults are librosa's melspectrogram + power_to_db"
-    sr: int | None = None           # sample rate; None: take it from each batch
-    n_fft: int = 2048
-    hop_length: int | None = None   # None: win_length // 4
-    win_length: int | None = None   # None: n_fft
-    window: str = 'hann'            # scipy window name or a torch window function
-    center: bool = True
-    pad_mode: str = 'constant'      # librosa >= 0.10 pads with zeros; torchaudio reflects
-    pad: int = 0                    # extra zeros on both sides before framing (torchaudio's `pad`)
-    power: float = 2.0              # 1: magnitude, 2: power
-    normalized: bool = False        # divide the STFT by the window's L2 norm (torchaudio's `normalized`)
-    scale: str = 'mel'              # 'mel' | 'linear' | 'log' | 'erb'
-    n_mels: int | None = 128        # bands for mel/erb/log; unused for 'linear'
-    f_min: float = 0.0
-    f_max: float | None = None      # None: sr / 2
-    mel_scale: str = 'slaney'       # 'slaney' | 'htk'
-    norm: str | None = 'slaney'     # filter normalisation: 'slaney' (unit area) | None (unit peak)
-    erb_shape: str = 'triangle'     # 'triangle' | 'gammatone'
-    to_db: bool = True
-    top_db: float | None = 80.0     # floor at max - top_db, per spectrogram
-    ref: float = 1.0
-    amin: float = 1e-10
-    n_mfcc: int | None = None       # MFCCs instead of a spectrogram
-    lifter: int = 0
-
-    def __post_init__(self):
-        if self.sr is not None: self.sr = _positive_int(int(self.sr) if float(self.sr).is_integer() else self.sr, 'sr')
-        self.n_fft, self.hop_length, self.win_length = _frame_params(self.n_fft, self.hop_length, self.win_length)
-        if self.scale not in SCALES: raise ValueError(f"`scale` must be one of {SCALES}, got {self.scale!r}")
-        if self.scale != 'linear':
-            if self.n_mels is None: raise ValueError(f"`n_mels` (the number of bands) is required for scale={self.scale!r}; only scale='linear' takes n_mels=None")
-            _positive_int(self.n_mels, 'n_mels')
-        if self.pad_mode not in STFT_PAD_MODES: raise ValueError(f"`pad_mode` must be one of {STFT_PAD_MODES}, got {self.pad_mode!r}")
-        if self.power is None or self.power <= 0: raise ValueError(f"`power` must be > 0 (1 magnitude, 2 power), got {self.power}")
-        if self.f_min < 0: raise ValueError(f"`f_min` must be >= 0 Hz, got {self.f_min}")
-        if self.f_max is not None and self.f_max <= self.f_min: raise ValueError(f"`f_min`={self.f_min} must be < `f_max`={self.f_max}")
-        if self.sr is not None and self.f_max is not None and self.f_max > self.sr / 2:
-            raise ValueError(f"`f_max`={self.f_max} Hz is above the Nyquist frequency sr/2 = {self.sr / 2} Hz; use f_max <= {self.sr / 2}")
-        _is_htk(self.mel_scale)                                # 'slaney' | 'htk', or a ValueError
-        if self.top_db is not None and self.top_db < 0: raise ValueError(f"`top_db` must be >= 0 or None, got {self.top_db}")
-        if self.n_mfcc is not None:
-            if self.scale == 'linear': raise ValueError("`n_mfcc` needs a filter-bank scale ('mel', 'erb' or 'log'), not scale='linear'")
-            if not 0 < self.n_mfcc <= self.n_mels: raise ValueError(f"`n_mfcc` must be in [1, n_mels={self.n_mels}], got {self.n_mfcc}")
-        if self.scale == 'log' and self.f_min <= 0: raise ValueError(f"`f_min` must be > 0 Hz for scale='log', got {self.f_min}")
-
-    def settings(self, sr=None):
-        "The resolved settings dict an `AudioSpectrogram` carries (sr and f_max filled in)"
-        d = asdict(self)
-        if callable(d['window']): d['window'] = getattr(d['window'], '__name__', str(d['window']))
-        d['sr'] = ifnone(sr, self.sr)
-        if d['sr'] is not None: d['f_max'] = ifnone(self.f_max, d['sr'] / 2)
-        return d
-
-# %% ../nbs/01a_spectrogram.ipynb #794bc5c2
-DEFAULT_SPEC = dict(n_fft=1024, hop_length=512, n_mels=64)    # the training images' default, used wherever none is given
-
-# %% ../nbs/01a_spectrogram.ipynb #506558aa
-_FASTAUDIO_SPEC = dict(sample_rate=None, n_fft=400, win_length=None, hop_length=None, pad=0, window_fn=torch.hann_window,
-                       power=2.0, normalized=False, wkwargs=None, center=True, pad_mode='reflect', onesided=True)
-_FASTAUDIO_MEL = dict(_FASTAUDIO_SPEC, f_min=0.0, f_max=None, n_mels=128, norm=None, mel_scale='htk')
-_KEYS_TO_SPEC = dict(sample_rate='sr', n_fft='n_fft', win_length='win_length', hop_length='hop_length', pad='pad',
-                     window_fn='window', power='power', normalized='normalized', center='center', pad_mode='pad_mode',
-                     f_min='f_min', f_max='f_max', n_mels='n_mels', norm='norm', mel_scale='mel_scale', top_db='top_db',
-                     n_mfcc='n_mfcc', lifter='lifter')
-_IGNORED = ('wkwargs', 'onesided', 'return_complex', 'dct_type', 'log_mels', 'melkwargs', 'stype')
-
-def _fastaudio_to_spec_config(d):
-    "A `SpecConfig` from fastaudio / torchaudio keyword arguments (`mel`, `to_db`, `sample_rate`, `window_fn`, ...)"
-    d = dict(d)
-    mel, to_db = d.pop('mel', True), d.pop('to_db', True)
-    if not isinstance(mel, bool) or not isinstance(to_db, bool): raise ValueError(f"`mel` and `to_db` must be True or False, got mel={mel!r}, to_db={to_db!r}")
-    if d.get('n_mfcc'):                                   # torchaudio's MFCC: `norm` is the DCT's, mel settings in melkwargs
-        if d.pop('dct_type', 2) != 2 or d.pop('norm', 'ortho') != 'ortho': raise ValueError("only `dct_type`=2 with norm='ortho' is supported")
-        d = {**(d.pop('melkwargs', None) or {}), **d}
-    elif d.get('n_fft') is None: d['n_fft'] = 1024        # fastaudio's SpectrogramTransformer: n_fft 1024 unless given (hop: half the window)
-    d = {**_FASTAUDIO_MEL, **{k: v for k, v in d.items() if v is not None or k in ('f_max', 'sample_rate')}}
-    if d.get('onesided') is False: raise ValueError("`onesided`=False is not supported: spectrogram images are one-sided")
-    unknown = [k for k in d if k not in _KEYS_TO_SPEC and k not in _IGNORED and k not in {f.name for f in fields(SpecConfig)}]
-    for k in unknown: warnings.warn(f"`{k}` is not a spectrogram setting and was ignored", stacklevel=4)
-    kw = {_KEYS_TO_SPEC.get(k, k): v for k, v in d.items() if k not in unknown and k not in _IGNORED}
-    if kw.get('win_length') is None: kw['win_length'] = kw.get('n_fft', 400)
-    if kw.get('hop_length') is None: kw['hop_length'] = kw['win_length'] // 2
-    if kw.get('n_mfcc'):
-        kw.setdefault('to_db', True); to_db = True; mel = True
-    kw.setdefault('top_db', 80.0 if kw.get('n_mfcc') else None)
-    kw['scale'] = 'mel' if mel else 'linear'
-    if not mel: kw['n_mels'] = None
-    kw['to_db'] = to_db
-    return SpecConfig(**kw)
-
-def _is_fastaudio_cfg(cfg):
-    "Whether `cfg` is a fastaudio preset or a dict of fastaudio / torchaudio keywords (not soundimg's own fields)"
-    if isinstance(cfg, SpecConfig) or not (is_dataclass(cfg) or isinstance(cfg, dict)): return False
-    d = asdict(cfg) if is_dataclass(cfg) else cfg
-    return not (set(d) <= {f.name for f in fields(SpecConfig)} and 'mel' not in d)
-
-def _to_spec_config(cfg):
-    "`cfg` (SpecConfig, fastaudio preset dataclass or dict) as a `SpecConfig`"
-    if isinstance(cfg, SpecConfig): return cfg
-    d = asdict(cfg) if is_dataclass(cfg) else dict(cfg) if isinstance(cfg, dict) else None
-    if d is None: raise TypeError(f"expected a SpecConfig, an AudioConfig preset or a dict, got {type(cfg).__name__}")
-    return _fastaudio_to_spec_config(d) if _is_fastaudio_cfg(d) else SpecConfig(**d)
-
-# %% ../nbs/01a_spectrogram.ipynb #6f4b814d
-class AudioToSpec(ModuleTransform):
-    "Audio `(B, C, T)` -> spectrogram image `(B, C, F, frames)` as set by a `SpecConfig` (or its fields as keywords)"
-    order = 20
-    def __init__(self, cfg: SpecConfig | None = None, **kwargs):
-        super().__init__()
-        if cfg is not None and kwargs: cfg = SpecConfig(**{**asdict(cfg), **kwargs})
-        self._fastaudio = _is_fastaudio_cfg(cfg)                  # built from fastaudio's `sample_rate`, ... keywords
-        self._warned_sr = set()
-        self.cfg = _to_spec_config(cfg) if cfg is not None else SpecConfig(**kwargs)
-        c = self.cfg
-        self.register_buffer('window', get_window(c.window, c.win_length, c.n_fft), persistent=False)
-        self.register_buffer('fb', None, persistent=False)
-        self.register_buffer('dct', None, persistent=False)
-        self._fb_sr = None
-        if c.sr is not None: self._build(c.sr)
-
-    @classmethod
-    def from_cfg(cls, cfg):
-        "An `AudioToSpec` from a `SpecConfig`, a fastaudio `AudioConfig` preset, or a dict of either's fields"
-        return cls(cfg)
-
-    @property
-    def settings(self):
-        "The settings its spectrograms carry (fastaudio's `a2s.settings`): `sr` is the rate it was built for or last saw"
-        return self.cfg.settings(ifnone(self.__dict__.get('_fb_sr'), self.cfg.sr))
-
-    def __getattr__(self, name):
-        "nn.Module's parameters and buffers, then the settings as attributes (`a2s.n_fft`, `a2s.f_max`, `a2s.mel`)"
-        try: return super().__getattr__(name)
-        except AttributeError:
-            if name.startswith('_') or name == 'settings' or '_fb_sr' not in self.__dict__: raise     # not while __init__ registers buffers
-            s = self.cfg.settings(ifnone(self.__dict__.get('_fb_sr'), self.cfg.sr))
-            if name in s: return s[name]
-            if name in _SETTING_ALIASES: return _SETTING_ALIASES[name][1](s)
-            raise
-
-    def _build(self, sr):
-        "Filter bank and DCT for rate `sr`, as buffers on the window's device"
-        c, dev = self.cfg, self.window.device
-        if c.f_max is not None and c.f_max > sr / 2:
-            raise ValueError(f"`f_max`={c.f_max} Hz is above the Nyquist frequency sr/2 = {sr / 2} Hz of this audio; use f_max <= {sr / 2}")
-        fb = None
-        if c.scale == 'mel': fb = mel_filters(sr, c.n_fft, c.n_mels, c.f_min, c.f_max, mel_scale=c.mel_scale, norm=c.norm)
-        elif c.scale == 'erb': fb = erb_filters(sr, c.n_fft, c.n_mels, c.f_min, c.f_max, shape=c.erb_shape, norm=c.norm, _param='n_mels')
-        elif c.scale == 'log': fb = log_filters(sr, c.n_fft, c.n_mels, c.f_min, c.f_max, norm=c.norm, _param='n_mels')
-        self.fb = None if fb is None else fb.to(dev)
-        self.dct = None if c.n_mfcc is None else dct_matrix(c.n_mfcc, c.n_mels).to(dev)
-        self._fb_sr = sr
-
-    def _sr_of(self, x):
-        sr = getattr(x, 'sr', None)
-        if self.cfg.sr is None:
-            if sr is None and self.cfg.scale != 'linear':
-                raise ValueError("this AudioToSpec has sr=None (take it from the audio) but got a tensor without `.sr`; pass an AudioTensor or set `sr`")
-            return sr
-        if sr is not None and sr != self.cfg.sr:
-            if not self._fastaudio:
-                raise ValueError(f"audio at sr={sr} Hz given to an AudioToSpec built for `sr`={self.cfg.sr}; resample it or use sr=None")
-            if sr not in self._warned_sr:                 # fastaudio took the audio as it came: so do we, but say so once
-                self._warned_sr.add(sr)
-                warnings.warn(f"`sample_rate`={self.cfg.sr} but the audio is {sr} Hz: the spectrogram is made for {sr} Hz "
-                              f"(fastaudio silently applied {self.cfg.sr} Hz filters); pass sample_rate=None to follow the audio, "
-                              "or resample it", UserWarning, stacklevel=4)
-            return sr
-        return self.cfg.sr
-
-    def forward(self, x):
-        sr = self._sr_of(x)
-        x = audio_batch(x, 'AudioToSpec')
-        if sr is not None and sr != self._fb_sr: self._build(sr)
-        self._move_to(x.device)
-        c = self.cfg
-        S = _filtered_stft(x, self.fb, c.n_fft, c.hop_length, c.win_length, center=c.center, pad_mode=c.pad_mode,
-                           power=c.power, normalized=c.normalized, pad=c.pad, window_tensor=self.window)
-        if c.to_db or c.n_mfcc:
-            S = power_to_db(S, ref=c.ref, amin=c.amin, top_db=c.top_db) if c.power == 2.0 else \
-                amplitude_to_db(S, ref=c.ref, amin=math.sqrt(c.amin), top_db=c.top_db) if c.power == 1.0 else \
-                power_to_db(S.pow(2.0 / c.power), ref=c.ref, amin=c.amin, top_db=c.top_db)
-        if c.n_mfcc:
-            S = torch.matmul(self.dct.to(S), S)
-            if c.lifter: S = S * _lifter(c.n_mfcc, c.lifter).to(S)
-        return AudioSpectrogram(S, settings=c.settings(sr)) if isinstance(x, AudioTensor) else S
-
-    def encodes(self, x: AudioTensor): return self(x)
+# %% ../nbs/01a_spectrogram.ipynb #52b36344
+_all_ = ['SpecConfig', 'DEFAULT_SPEC', 'AudioToSpec']
+__getattr__ = _moved_names(__name__, {'spec_transform': _all_ + ['_FASTAUDIO_SPEC', '_FASTAUDIO_MEL', '_to_spec_config', '_is_fastaudio_cfg', '_fastaudio_to_spec_config']})
