@@ -102,7 +102,7 @@ def synth_class_clips(c, m, sr=22050, duration=5.0, seed=0):
     y *= 10 ** (_uniform(rng, -20, -3, m) / 20) / (np.abs(y).max(-1, keepdims=True) + 1e-9)   # peak level
     return y.astype(np.float32)
 
-# %% ../nbs/04b_synthetic.ipynb #82a99ff4
+# %% ../nbs/04b_synthetic.ipynb #09fd66ab
 _SYNTH_STAMP = '.synthetic_esc50.json'
 ESC50_COLUMNS = ('filename', 'fold', 'target', 'category', 'esc10', 'src_file', 'take')
 
@@ -119,6 +119,7 @@ def _synth_meta(n_classes, clips_per_class, folds):
                              esc10=c < 10, src_file=src, take=take))
     return pd.DataFrame(rows, columns=list(ESC50_COLUMNS))
 
+# %% ../nbs/04b_synthetic.ipynb #a13428d0
 def _synth_complete(dest, args):
     "True if `dest` holds a complete synthetic set made with `args`"
     stamp = dest / _SYNTH_STAMP
@@ -130,6 +131,7 @@ def _synth_complete(dest, args):
     return (len(names) == args['n_classes'] * args['clips_per_class'] and (dest / 'meta' / 'esc50.csv').is_file()
             and all((dest / 'audio' / n).is_file() for n in names))
 
+# %% ../nbs/04b_synthetic.ipynb #c6dd0ad8
 def _is_ours(dest):
     "True if everything in `dest` was written by `synthetic_esc50` (so it may be replaced)"
     stamp = dest / _SYNTH_STAMP
@@ -143,6 +145,7 @@ def _is_ours(dest):
         return False
     return True
 
+# %% ../nbs/04b_synthetic.ipynb #afe8ec02
 def _move_into_place(tmp_dir, dest, replace=False):
     "Rename `tmp_dir` to `dest` in one step; an old `dest` (only when `replace`) is moved aside first and then deleted"
     old = None
@@ -156,9 +159,47 @@ def _move_into_place(tmp_dir, dest, replace=False):
     os.replace(tmp_dir, dest)
     if old is not None: shutil.rmtree(old, ignore_errors=True)
 
+# %% ../nbs/04b_synthetic.ipynb #8f42ebf9
+def _stamped_complete(dest, stamp, args):
+    "True if `dest` holds every file its `stamp` lists and was made with `args`"
+    try: saved = json.loads((dest / stamp).read_text())
+    except (OSError, ValueError): return False
+    return saved.get('args') == args and all((dest / f).is_file() for f in saved.get('files', [None]))
+
+# %% ../nbs/04b_synthetic.ipynb #6bb50548
+def _stamped_ours(dest, stamp):
+    "True if everything in `dest` is listed in its `stamp` (so the writer may replace it)"
+    try: files = set(json.loads((dest / stamp).read_text()).get('files', []))
+    except (OSError, ValueError): return False
+    return all(p.is_dir() or str(p.relative_to(dest)) in files | {stamp} for p in dest.rglob('*'))
+
+# %% ../nbs/04b_synthetic.ipynb #1f6ba542
+def _write_set(dest, who, write, args=None, stamp=None, complete=None, ours=None):
+    "Write the set `write(work)` makes (it returns the files it wrote) in a temporary folder, then rename it to `dest` in one step"
+    dest = Path(dest).expanduser().absolute()
+    if stamp is not None:
+        complete = complete or (lambda d: _stamped_complete(d, stamp, args))
+        if complete(dest): return dest                              # made before with the same arguments: reused
+    replace = dest.exists() and (not dest.is_dir() or any(dest.iterdir()))
+    if replace and stamp is None: raise FileExistsError(f"{who}: {dest} exists and is not empty; choose a new folder")
+    if replace and not (ours or (lambda d: _stamped_ours(d, stamp)))(dest):
+        raise FileExistsError(f"{dest} exists and holds files {who} did not write; choose an empty or new `dest`")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+    try:
+        files = write(work)
+        if stamp is not None: (work / stamp).write_text(json.dumps(dict(args=args, files=files)))
+        try: _move_into_place(work, dest, replace=replace)
+        except FileExistsError:
+            if stamp is not None and complete(dest): return dest   # another process made the same set meanwhile
+            raise
+    finally:
+        if work.exists(): shutil.rmtree(work, ignore_errors=True)
+    return dest
+
+# %% ../nbs/04b_synthetic.ipynb #fd380930
 def synthetic_esc50(dest, n_classes=10, clips_per_class=40, sr=22050, duration=5.0, folds=5, seed=0, progress=False):
     "Write (or reuse) an ESC-50-layout data set of synthetic sounds at `dest`; returns `dest`"
-    dest = Path(dest).expanduser().absolute()
     if folds < 2: raise ValueError(f"`folds` must be >= 2, got {folds}")
     if clips_per_class < folds:
         raise ValueError(f"`clips_per_class` ({clips_per_class}) must be >= `folds` ({folds}) so every fold has every class")
@@ -166,13 +207,7 @@ def synthetic_esc50(dest, n_classes=10, clips_per_class=40, sr=22050, duration=5
     synth_class_names(n_classes)
     args = dict(n_classes=int(n_classes), clips_per_class=int(clips_per_class), sr=int(sr), duration=float(duration),
                 folds=int(folds), seed=int(seed), version=2)
-    if _synth_complete(dest, args): return dest
-    replace = dest.exists() and dest.is_dir() and any(dest.iterdir())
-    if replace and not _is_ours(dest):
-        raise FileExistsError(f"{dest} exists and holds files synthetic_esc50 did not write; choose an empty or new `dest`")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
-    try:
+    def write(work):
         meta = _synth_meta(n_classes, clips_per_class, folds)
         (work / 'meta').mkdir(); (work / 'audio').mkdir()
         classes = range(n_classes)
@@ -180,14 +215,8 @@ def synthetic_esc50(dest, n_classes=10, clips_per_class=40, sr=22050, duration=5
             clips = synth_class_clips(c, clips_per_class, sr=sr, duration=duration, seed=seed)
             for fn, y in zip(meta.filename[meta.target == c], clips): sf.write(work / 'audio' / fn, y, sr, subtype='PCM_16')
         meta.to_csv(work / 'meta' / 'esc50.csv', index=False)
-        (work / _SYNTH_STAMP).write_text(json.dumps(dict(args=args, files=list(meta.filename))))
-        try: _move_into_place(work, dest, replace=replace)
-        except FileExistsError:
-            if _synth_complete(dest, args): return dest     # another process made the same set meanwhile
-            raise
-    finally:
-        if work.exists(): shutil.rmtree(work, ignore_errors=True)
-    return dest
+        return list(meta.filename)
+    return _write_set(dest, 'synthetic_esc50', write, args, _SYNTH_STAMP, complete=lambda d: _synth_complete(d, args), ours=_is_ours)
 
 # %% ../nbs/04b_synthetic.ipynb #e9ee531a
 def _voice_params(rng):
@@ -214,14 +243,8 @@ def voiced_clips(voice, c, m, sr=8000, duration=1.0, cue=0.04, seed=0):
         out[k] = y * rng.uniform(0.1, 0.9) / np.abs(y).max()
     return out
 
-# %% ../nbs/04b_synthetic.ipynb #dd768d1e
+# %% ../nbs/04b_synthetic.ipynb #27e3fb4c
 ICBHI_DIAGNOSES = ('COPD', 'Healthy', 'URTI', 'Pneumonia')
-
-def _empty_dest(dest, who):
-    "`dest` as an absolute Path that is new or empty (never write over a user's files)"
-    dest = Path(dest).expanduser().absolute()
-    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())): raise FileExistsError(f"{who}: {dest} exists and is not empty; choose a new folder")
-    return dest
 
 def _cycles(rng, duration):
     "Contiguous breathing cycles `(start, end)` of 0.5-1.0 s from 0.1 s to the end of the recording"
@@ -231,61 +254,62 @@ def _cycles(rng, duration):
         out.append((round(t, 3), round(end, 3))); t = end
     return out
 
+# %% ../nbs/04b_synthetic.ipynb #1182c6ea
 def synthetic_icbhi(dest, n_patients=40, recordings_per_patient=5, sr=8000, duration=2.5, cue=0.04,
                     p=(0.55, 0.2, 0.15, 0.1), seed=0):
     "Write an ICBHI-layout folder (wav + cycle annotations, `patient_diagnosis.csv`, official split) of synthetic patients, each with its own voice"
-    dest = _empty_dest(dest, 'synthetic_icbhi')
     if n_patients < 2 * len(p): raise ValueError(f"`n_patients` must be >= {2 * len(p)} (two per diagnosis), got {n_patients}")
-    rng = np.random.default_rng(seed)
-    diag = np.concatenate([np.repeat(np.arange(len(p)), 2), rng.choice(len(p), n_patients - 2 * len(p), p=p)])
-    audio = dest / 'audio_and_txt_files'; audio.mkdir(parents=True)
-    locs, devices, names, split = ['Al', 'Ar', 'Pl', 'Pr', 'Tc', 'Ll', 'Lr'], ['Meditron', 'LittC2SE', 'Litt3200', 'AKGC417L'], [], []
-    test_patients = set(rng.choice(n_patients, int(round(0.4 * n_patients)), replace=False).tolist())
-    t = np.arange(int(round(sr * duration))) / sr
-    for i, d in enumerate(diag):
-        pid, dev = 101 + i, devices[i % len(devices)]
-        clips = voiced_clips(_voice_params(rng), int(d), recordings_per_patient, sr, duration, cue, seed=[seed, i])
-        for r, y in enumerate(clips):
-            name = f"{pid}_{r + 1}b{1 + r % 2}_{locs[r % len(locs)]}_{'mc' if recordings_per_patient > 1 else 'sc'}_{dev}"
-            lines = []
-            for s, e in _cycles(rng, duration):
-                crackle, wheeze = rng.random() < (0.5 if d == 0 else 0.2), rng.random() < (0.4 if d in (0, 3) else 0.1)
-                inside = (t >= s) & (t < e)
-                if crackle: y = y + 0.5 * np.abs(y).max() * inside * (np.mod(t - s, 0.1) < 0.003) * rng.choice([-1, 1], len(t))
-                if wheeze: y = y + 0.2 * np.abs(y).max() * inside * np.sin(2 * np.pi * 600 * t)
-                lines.append(f"{s:.3f}\t{e:.3f}\t{int(crackle)}\t{int(wheeze)}")
-            sf.write(audio / f"{name}.wav", (y / max(1.0, np.abs(y).max())).astype(np.float32), sr, subtype='PCM_16')
-            (audio / f"{name}.txt").write_text('\n'.join(lines) + '\n')
-            names.append(name); split.append('test' if i in test_patients else 'train')
-    (dest / 'patient_diagnosis.csv').write_text(''.join(f"{101 + i},{ICBHI_DIAGNOSES[d]}\n" for i, d in enumerate(diag)))
-    (dest / 'ICBHI_challenge_train_test.txt').write_text(''.join(f"{n}\t{s}\n" for n, s in zip(names, split)))
-    return dest
+    def write(work):
+        rng = np.random.default_rng(seed)
+        diag = np.concatenate([np.repeat(np.arange(len(p)), 2), rng.choice(len(p), n_patients - 2 * len(p), p=p)])
+        audio = work / 'audio_and_txt_files'; audio.mkdir(parents=True)
+        locs, devices, names, split = ['Al', 'Ar', 'Pl', 'Pr', 'Tc', 'Ll', 'Lr'], ['Meditron', 'LittC2SE', 'Litt3200', 'AKGC417L'], [], []
+        test_patients = set(rng.choice(n_patients, int(round(0.4 * n_patients)), replace=False).tolist())
+        t = np.arange(int(round(sr * duration))) / sr
+        for i, d in enumerate(diag):
+            pid, dev = 101 + i, devices[i % len(devices)]
+            clips = voiced_clips(_voice_params(rng), int(d), recordings_per_patient, sr, duration, cue, seed=[seed, i])
+            for r, y in enumerate(clips):
+                name = f"{pid}_{r + 1}b{1 + r % 2}_{locs[r % len(locs)]}_{'mc' if recordings_per_patient > 1 else 'sc'}_{dev}"
+                lines = []
+                for s, e in _cycles(rng, duration):
+                    crackle, wheeze = rng.random() < (0.5 if d == 0 else 0.2), rng.random() < (0.4 if d in (0, 3) else 0.1)
+                    inside = (t >= s) & (t < e)
+                    if crackle: y = y + 0.5 * np.abs(y).max() * inside * (np.mod(t - s, 0.1) < 0.003) * rng.choice([-1, 1], len(t))
+                    if wheeze: y = y + 0.2 * np.abs(y).max() * inside * np.sin(2 * np.pi * 600 * t)
+                    lines.append(f"{s:.3f}\t{e:.3f}\t{int(crackle)}\t{int(wheeze)}")
+                sf.write(audio / f"{name}.wav", (y / max(1.0, np.abs(y).max())).astype(np.float32), sr, subtype='PCM_16')
+                (audio / f"{name}.txt").write_text('\n'.join(lines) + '\n')
+                names.append(name); split.append('test' if i in test_patients else 'train')
+        (work / 'patient_diagnosis.csv').write_text(''.join(f"{101 + i},{ICBHI_DIAGNOSES[d]}\n" for i, d in enumerate(diag)))
+        (work / 'ICBHI_challenge_train_test.txt').write_text(''.join(f"{n}\t{s}\n" for n, s in zip(names, split)))
+    return _write_set(dest, 'synthetic_icbhi', write)
 
-# %% ../nbs/04b_synthetic.ipynb #0ba4347e
+# %% ../nbs/04b_synthetic.ipynb #8508d50d
 US8K_CLASSES = ('air_conditioner', 'car_horn', 'children_playing', 'dog_bark', 'drilling',
                 'engine_idling', 'gun_shot', 'jackhammer', 'siren', 'street_music')
 
 def synthetic_urbansound8k(dest, n_classes=4, sources_per_fold=2, slices=3, sr=8000, duration=1.0, cue=0.04, seed=0):
     "Write an UrbanSound8K-layout folder: per fold and class, `sources_per_fold` source recordings (each its own voice) cut into `slices` clips"
-    dest = _empty_dest(dest, 'synthetic_urbansound8k')
     if not 2 <= n_classes <= len(US8K_CLASSES): raise ValueError(f"`n_classes` must be between 2 and {len(US8K_CLASSES)}, got {n_classes}")
-    rng, rows, fsid = np.random.default_rng(seed), [], 1000
-    for fold in range(1, 11):
-        (dest / 'audio' / f"fold{fold}").mkdir(parents=True)
-        for c in range(n_classes):
-            for _ in range(sources_per_fold):
-                fsid += 1
-                clips = voiced_clips(_voice_params(rng), c, slices, sr, duration, cue, seed=[seed, fsid])
-                for s, y in enumerate(clips):
-                    fn = f"{fsid}-{c}-0-{s}.wav"
-                    sf.write(dest / 'audio' / f"fold{fold}" / fn, y, sr, subtype='PCM_16')
-                    rows.append(dict(slice_file_name=fn, fsID=fsid, start=s * duration, end=(s + 1) * duration,
-                                     salience=1, fold=fold, classID=c, **{'class': US8K_CLASSES[c]}))
-    (dest / 'metadata').mkdir()
-    pd.DataFrame(rows).to_csv(dest / 'metadata' / 'UrbanSound8K.csv', index=False)
-    return dest
+    def write(work):
+        rng, rows, fsid = np.random.default_rng(seed), [], 1000
+        for fold in range(1, 11):
+            (work / 'audio' / f"fold{fold}").mkdir(parents=True)
+            for c in range(n_classes):
+                for _ in range(sources_per_fold):
+                    fsid += 1
+                    clips = voiced_clips(_voice_params(rng), c, slices, sr, duration, cue, seed=[seed, fsid])
+                    for s, y in enumerate(clips):
+                        fn = f"{fsid}-{c}-0-{s}.wav"
+                        sf.write(work / 'audio' / f"fold{fold}" / fn, y, sr, subtype='PCM_16')
+                        rows.append(dict(slice_file_name=fn, fsID=fsid, start=s * duration, end=(s + 1) * duration,
+                                         salience=1, fold=fold, classID=c, **{'class': US8K_CLASSES[c]}))
+        (work / 'metadata').mkdir()
+        pd.DataFrame(rows).to_csv(work / 'metadata' / 'UrbanSound8K.csv', index=False)
+    return _write_set(dest, 'synthetic_urbansound8k', write)
 
-# %% ../nbs/04b_synthetic.ipynb #9211e58f
+# %% ../nbs/04b_synthetic.ipynb #569e60a7
 _FAT_STAMP = '.synthetic_fat2019.json'
 
 def _fat_tags(rng, n_classes):
@@ -295,6 +319,7 @@ def _fat_tags(rng, n_classes):
     while len(set(tags)) < k: tags.append(int(rng.integers(n_classes)))
     return sorted(set(tags))
 
+# %% ../nbs/04b_synthetic.ipynb #8e3d73e8
 def _fat_clip(rng, tags, names, sr, duration):
     "One mono clip float32 of `duration` s with a sound of each class in `tags` and a little pink noise"
     n = max(1, int(round(sr * duration)))
@@ -312,16 +337,10 @@ def _fat_clip(rng, tags, names, sr, duration):
     y += _pink_noise(rng, 1, n, sr) * 10 ** (-_uniform(rng, 20, 30, 1) / 20)
     return (y[0] * 10 ** (_uniform(rng, -12, -3, 1)[0, 0] / 20) / (np.abs(y).max() + 1e-9)).astype(np.float32)
 
-def _fat_complete(dest, args):
-    stamp = dest / _FAT_STAMP
-    try: saved = json.loads(stamp.read_text()) if stamp.is_file() else {}
-    except ValueError: return False
-    return saved.get('args') == args and all((dest / f).is_file() for f in saved.get('files', [None]))
-
+# %% ../nbs/04b_synthetic.ipynb #3f6c9a3d
 def synthetic_fat2019(dest, n_classes=8, n_curated=200, n_noisy=0, n_test=40, sr=16000, min_duration=0.3, max_duration=30.0,
                       seed=0, progress=False):
     "Write (or reuse) a multi-label data set in FSDKaggle2019's layout at `dest` (see above); returns `dest`"
-    dest = Path(dest).expanduser().absolute()
     names = synth_class_names(n_classes)
     for k, v in dict(n_curated=n_curated, n_noisy=n_noisy, n_test=n_test).items():
         if int(v) != v or v < 0: raise ValueError(f"`{k}` must be a whole number >= 0, got {v}")
@@ -329,18 +348,12 @@ def synthetic_fat2019(dest, n_classes=8, n_curated=200, n_noisy=0, n_test=40, sr
     if not 0 < min_duration <= max_duration: raise ValueError(f"need 0 < `min_duration` <= `max_duration`, got {min_duration}, {max_duration}")
     args = dict(n_classes=int(n_classes), n_curated=int(n_curated), n_noisy=int(n_noisy), n_test=int(n_test), sr=int(sr),
                 min_duration=float(min_duration), max_duration=float(max_duration), seed=int(seed), version=1)
-    if _fat_complete(dest, args): return dest
-    if dest.exists() and any(dest.iterdir()):
-        if not (dest / _FAT_STAMP).is_file():
-            raise FileExistsError(f"{dest} exists and holds files synthetic_fat2019 did not write; choose an empty or new `dest`")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
-    rng = np.random.default_rng(seed)
-    parts = [('curated', n_curated), ('noisy', n_noisy), ('test', n_test)]
-    jobs = [(p, i) for p, n in parts for i in range(n)]
-    durations = np.exp(rng.uniform(np.log(min_duration), np.log(max_duration), len(jobs)))
-    rows, files = {p: [] for p, _ in parts}, []
-    try:
+    def write(work):
+        rng = np.random.default_rng(seed)
+        parts = [('curated', n_curated), ('noisy', n_noisy), ('test', n_test)]
+        jobs = [(p, i) for p, n in parts for i in range(n)]
+        durations = np.exp(rng.uniform(np.log(min_duration), np.log(max_duration), len(jobs)))
+        rows, files = {p: [] for p, _ in parts}, []
         for (part, i), dur in zip(progress_bar(jobs, leave=False) if progress else jobs, durations):
             tags = _fat_tags(rng, n_classes)
             y = _fat_clip(rng, tags, names, sr, float(dur))
@@ -358,13 +371,10 @@ def synthetic_fat2019(dest, n_classes=8, n_curated=200, n_noisy=0, n_test=40, sr
             sub = pd.DataFrame({'fname': [r['fname'] for r in rows['test']]})
             for n in sorted(names): sub[n] = 0.0
             sub.to_csv(work / 'sample_submission.csv', index=False); files.append('sample_submission.csv')
-        (work / _FAT_STAMP).write_text(json.dumps(dict(args=args, files=files)))
-        _move_into_place(work, dest, replace=dest.exists() and any(dest.iterdir()))
-    finally:
-        if work.exists(): shutil.rmtree(work, ignore_errors=True)
-    return dest
+        return files
+    return _write_set(dest, 'synthetic_fat2019', write, args, _FAT_STAMP)
 
-# %% ../nbs/04b_synthetic.ipynb #d74fe246
+# %% ../nbs/04b_synthetic.ipynb #9c443bdf
 _CALLS_STAMP = '.synthetic_calls.json'
 CALL_CONTOURS = ('rise', 'fall', 'arch', 'dip', 'trill', 'flat')
 
@@ -376,6 +386,7 @@ def _caller_voice(c, seed):
                 * (1 + 2 * np.exp(-0.5 * (np.arange(1, 7) - rng.integers(1, 6)) ** 2))).tolist(),
                 syllables=int(1 + (c * 2 + c // 3) % 4), gap=float(rng.uniform(0.15, 0.5)))
 
+# %% ../nbs/04b_synthetic.ipynb #69c24905
 def _call(v, rng, sr, duration):
     "One call of a caller with traits `v`: syllables of a harmonic tone along the caller's pitch contour, in pink noise"
     n = max(1, int(round(duration * sr)))
@@ -399,34 +410,16 @@ def _call(v, rng, sr, duration):
     y = y / (y.std() + 1e-9) + noise * 10 ** (-rng.uniform(10, 25) / 20)  # SNR 10-25 dB
     return (0.8 * y / np.abs(y).max()).astype(np.float32)
 
-def _calls_complete(dest, args):
-    "True if `dest` holds a complete set of `synthetic_calls` made with `args`"
-    try: saved = json.loads((dest / _CALLS_STAMP).read_text())
-    except (OSError, ValueError): return False
-    return saved.get('args') == args and all((dest / f).is_file() for f in saved.get('files', [None]))
-
-def _calls_ours(dest):
-    "True if everything in `dest` was written by `synthetic_calls` (so it may be replaced)"
-    try: files = set(json.loads((dest / _CALLS_STAMP).read_text()).get('files', []))
-    except (OSError, ValueError): return False
-    return all(p.is_dir() or str(p.relative_to(dest)) in files | {_CALLS_STAMP} for p in dest.rglob('*'))
-
+# %% ../nbs/04b_synthetic.ipynb #60a5b013
 def synthetic_calls(dest, n_callers=8, calls_per_caller=30, sr=16000, min_duration=0.3, max_duration=1.5, seed=0):
     "Write (or reuse) a folder-per-caller set of synthetic animal calls at `dest` (read it with `load_folder`); returns `dest`"
-    dest = Path(dest).expanduser().absolute()
     if not 2 <= n_callers <= 26: raise ValueError(f"`n_callers` must be between 2 and 26, got {n_callers}")
     if calls_per_caller < 1: raise ValueError(f"`calls_per_caller` must be >= 1, got {calls_per_caller}")
     if not 0 < min_duration <= max_duration: raise ValueError(f"need 0 < `min_duration` <= `max_duration`, got {min_duration}, {max_duration}")
     if sr < 4000: raise ValueError(f"`sr` must be >= 4000 Hz (the calls reach 2-3 kHz), got {sr}")
     args = dict(n_callers=int(n_callers), calls_per_caller=int(calls_per_caller), sr=int(sr), min_duration=float(min_duration),
                 max_duration=float(max_duration), seed=int(seed), version=1)
-    if _calls_complete(dest, args): return dest
-    replace = dest.exists() and dest.is_dir() and any(dest.iterdir())
-    if replace and not _calls_ours(dest):
-        raise FileExistsError(f"{dest} exists and holds files synthetic_calls did not write; choose an empty or new `dest`")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
-    try:
+    def write(work):
         files = []
         for c in range(n_callers):
             name, v = f"caller_{chr(ord('A') + c)}", _caller_voice(c, seed)
@@ -436,11 +429,5 @@ def synthetic_calls(dest, n_callers=8, calls_per_caller=30, sr=16000, min_durati
                 f = f"{name}/{name}_{i:03d}.wav"
                 sf.write(work / f, _call(v, rng, sr, rng.uniform(min_duration, max_duration)), sr, subtype='PCM_16')
                 files.append(f)
-        (work / _CALLS_STAMP).write_text(json.dumps(dict(args=args, files=files)))
-        try: _move_into_place(work, dest, replace=replace)
-        except FileExistsError:
-            if _calls_complete(dest, args): return dest
-            raise
-    finally:
-        if work.exists(): shutil.rmtree(work, ignore_errors=True)
-    return dest
+        return files
+    return _write_set(dest, 'synthetic_calls', write, args, _CALLS_STAMP)
