@@ -6,18 +6,12 @@ files/s, the ratio to 1 worker (above 1: faster), and the CPU seconds all proces
 which shows the cost of the processes themselves. Each worker computes with one torch thread; 1 worker is the
 serial loop, also with one torch thread. On a machine busier than its core count the ratio says little.
 Run: python bench/bench_cache.py [--clips-per-class 20] [--workers 2] [--repeats 2]"""
-import argparse, os, resource, tempfile, time, shutil
-from pathlib import Path
-import torch
+import os, resource, time, shutil
 from soundimg.all import synthetic_esc50, load_esc50, FeatureCache, AudioToSpec
 
-p = argparse.ArgumentParser()
-p.add_argument('--clips-per-class', type=int, default=20)
-p.add_argument('--workers', type=int, default=2)
-p.add_argument('--repeats', type=int, default=2)
-args = p.parse_args()
-torch.set_num_threads(1)
-tmp = Path(tempfile.mkdtemp(prefix='bench-cache-'))
+from _common import setup
+
+args, tmp = setup(1, 'bench-cache-', __doc__.splitlines()[0], clips_per_class=20, workers=2, repeats=2)
 
 def cpu_seconds():
     return sum(getattr(resource.getrusage(w), f) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for f in ('ru_utime', 'ru_stime'))

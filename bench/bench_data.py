@@ -4,28 +4,21 @@ resnet18 training epoch (400 clips, 1 x 128 x 431 mel images, 2 CPU threads) wai
 Prints one line per measurement: what, soundimg time, reference time, ratio (reference / soundimg:
 above 1 means soundimg is faster).
 Run: python bench/bench_data.py [--bs 32] [--clips-per-class 40]"""
-import argparse, tempfile, time, shutil
-from pathlib import Path
-import numpy as np, pandas as pd, torch, soundfile as sf
+import time
+import torch, soundfile as sf
 import torchvision
 from fastai.data.block import DataBlock, CategoryBlock
 from fastai.data.transforms import ColReader
 from soundimg.core import synth_audio
-from soundimg.synthetic import synthetic_esc50, synth_class_names
+from soundimg.synthetic import synthetic_esc50
 from soundimg.datasets import load_esc50
 from soundimg.cache import FeatureCache
-from soundimg.data import AudioBlock, CrossValidationSplitter
-from soundimg.spectrogram import AudioToSpec, SpecConfig
+from soundimg.data import AudioBlock
+from soundimg.spec_transform import AudioToSpec, SpecConfig
 
-torch.set_num_threads(2)
-p = argparse.ArgumentParser()
-p.add_argument('--bs', type=int, default=32)
-p.add_argument('--clips-per-class', type=int, default=40)
-args = p.parse_args()
-tmp = Path(tempfile.mkdtemp(prefix='bench-data-'))
+from _common import setup, line
 
-def line(what, ours, ref, ref_name):
-    print(f"{what:<58} soundimg {ours:8.3f} s   {ref_name} {ref:8.3f} s   ratio {ref / ours:7.2f}x")
+args, tmp = setup(2, 'bench-data-', __doc__.splitlines()[0], bs=32, clips_per_class=40)
 
 # 1. making the data set: vectorised synthetic_esc50 vs one synth_audio call + sf.write per clip
 n_cls, cpc = 10, args.clips_per_class
@@ -87,4 +80,3 @@ print(f"epoch of resnet18, {n} batches of {args.bs} x 1 x 128 x {x.shape[-1]}, 2
 line(f"  data wait, warm cache ({100 * d_w / (d_w + s_w):.1f}% of epoch)", d_w, s_w, 'model step')
 line(f"  data wait, no cache: decode + mel ({100 * d_c / (d_c + s_c):.1f}% of epoch)", d_c, s_c, 'model step')
 line("  data wait: warm cache vs no cache", d_w, d_c, 'no cache')
-shutil.rmtree(tmp, ignore_errors=True)

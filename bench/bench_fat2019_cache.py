@@ -6,28 +6,21 @@ spread of lengths (0.3-30 s, log-uniform). Also: cache size per 1000 clips, and 
 Prints one line per measurement: what, soundimg time, reference time, ratio (reference / soundimg:
 above 1 means soundimg is faster).
 Run: python bench/bench_fat2019_cache.py [--clips 60] [--channels 3]"""
-import argparse, tempfile, time
-from pathlib import Path
-import numpy as np, torch, librosa, soundfile as sf
+import time
+import numpy as np, librosa, soundfile as sf
 from torch import nn
 from soundimg.synthetic import synthetic_fat2019
 from soundimg.datasets import load_fat2019
 from soundimg.data import LoadAudio
 from soundimg.cache import FeatureCache
-from soundimg.spectrogram import AudioToSpec
+from soundimg.spec_transform import AudioToSpec
 from soundimg.features import MonoToColor
-from soundimg.augment import TrimPad
+from soundimg.crop import TrimPad
 
-torch.set_num_threads(1)
-p = argparse.ArgumentParser()
-p.add_argument('--clips', type=int, default=60)
-p.add_argument('--channels', type=int, default=3)
-args = p.parse_args()
-tmp = Path(tempfile.mkdtemp(prefix='bench-fat-'))
+from _common import setup, line
+
+args, tmp = setup(1, 'bench-fat-', __doc__.splitlines()[0], clips=60, channels=3)
 SR, N_MELS, N_FFT, HOP, F_MIN = 44100, 128, 2560, 694, 20
-
-def line(what, ours, ref, ref_name):
-    print(f"{what:<58} soundimg {ours:8.3f} s   {ref_name} {ref:8.3f} s   ratio {ref / ours:7.2f}x")
 
 root = synthetic_fat2019(tmp / 'fat', n_classes=8, n_curated=args.clips, n_test=0, sr=SR, min_duration=0.3, max_duration=30.0)
 df = load_fat2019(root)
