@@ -36,12 +36,14 @@ def _check_range(v, name, lo=0.0, hi=None):
     if not ok: raise ValueError(f"`{name}` must be a number in [{lo}, {'inf' if hi is None else hi}], got {v!r}")
     return float(v)
 
+# %% ../nbs/03_augment.ipynb #3ff3d43c
 def _check_int(v, name, lo=0):
     "`v` as an int >= lo, or a ValueError naming `name`"
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
         raise ValueError(f"`{name}` must be a whole number >= {lo}, got {v!r}")
     return int(v)
 
+# %% ../nbs/03_augment.ipynb #0d104515
 def _check_level(v, name):
     "A level as a `(low, high)` range of non-negative floats: a number `v` means `(v, v)`"
     lo, hi = (v, v) if not isinstance(v, (tuple, list)) else tuple(v) if len(v) == 2 else (None, None)
@@ -54,24 +56,28 @@ def _like(y, x):
     "`y` with the type and metadata (`sr`, `settings`, ...) of `x`"
     return retain_type(_plain(y), x) if isinstance(x, TensorBase) else y
 
+# %% ../nbs/03_augment.ipynb #0450c276
 def _along(v, ndim, axis):
     "Reshape a per-item `(B,)` or `(B, L)` tensor so it broadcasts against a `(B, ...)` batch of `ndim` dims along `axis`"
     shape = [v.shape[0]] + [1] * (ndim - 1)
     if v.ndim == 2: shape[axis] = v.shape[1]
     return v.reshape(shape)
 
+# %% ../nbs/03_augment.ipynb #90f6490e
 def _per_item(v, n, device, dtype=torch.long):
     "`v` (a number, or one row of numbers per item) as a `(n, M)` tensor"
     t = torch.as_tensor(v, device=device).to(dtype)
     if t.ndim == 0: t = t.expand(n)
     return t.reshape(n, -1)
 
+# %% ../nbs/03_augment.ipynb #df3d7b5d
 def span_mask(starts, widths, length):
     "Bool `(B, length)`: True inside any span `[starts[b, m], starts[b, m] + widths[b, m])` of item `b`"
     idx = torch.arange(length, device=starts.device)
     s, w = starts[..., None], widths[..., None]
     return ((idx >= s) & (idx < s + w)).any(-2)
 
+# %% ../nbs/03_augment.ipynb #fd27cd94
 def mask_along_axis(x, starts, widths, axis=-2, val=None):
     "Set spans of rows (`axis=-2`, frequency) or columns (`axis=-1`, time) of each item of a batch `(B, ..., F, T)` to `val` (default: the item's channel mean)"
     xb = _plain(x)
@@ -101,12 +107,14 @@ class NoiseColor:
     @staticmethod
     def valid(value): return value in NOISE_COLORS.values() or str(value).lower() in NOISE_COLORS
 
+# %% ../nbs/03_augment.ipynb #ed1215c7
 def _noise_exponent(color):
     "The power-law exponent of `color` (a name in `NOISE_COLORS` or an exponent -2..2)"
     if isinstance(color, str) and color.lower() in NOISE_COLORS: return NOISE_COLORS[color.lower()]
     if not isinstance(color, (str, bool)) and color in NOISE_COLORS.values(): return int(color)
     raise ValueError(f"`color` must be one of {list(NOISE_COLORS)} or their exponents -2..2 (NoiseColor), got {color!r}")
 
+# %% ../nbs/03_augment.ipynb #96ca632c
 def colored_noise(shape, color='white', device=None):
     "Gaussian noise of `shape` whose power spectrum along the last axis falls as 1/f**beta (see `NOISE_COLORS`); each row has unit RMS"
     beta, n = _noise_exponent(color), shape[-1]
@@ -119,6 +127,7 @@ def colored_noise(shape, color='white', device=None):
         z = torch.fft.irfft(torch.complex(re, im) * scale, n=n)
     return z / z.pow(2).mean(-1, keepdim=True).sqrt().clamp_min(1e-12)
 
+# %% ../nbs/03_augment.ipynb #f2cff90c
 def add_noise(x, levels, color='white'):
     "Add `color` noise to each item of a batch `(B, C, T)`, with RMS `levels[b]` times the item's own RMS"
     xb = _plain(x)
@@ -134,11 +143,13 @@ def _as_batch(x, item_ndim, what):
     if xb.ndim == item_ndim + 1: return xb, False
     raise ValueError(f"expected a {what} with {item_ndim} dims (an item) or {item_ndim + 1} (a batch), got shape {tuple(xb.shape)}")
 
+# %% ../nbs/03_augment.ipynb #5582499c
 def _draw_on(n, p, device):
     "Bool `(n,)`: which items of a batch get augmented, each with probability `p`"
     if p >= 1: return torch.ones(n, dtype=torch.bool, device=device)
     return torch.rand(n, device=device) < p
 
+# %% ../nbs/03_augment.ipynb #2dcf3e02
 def _uniform(n, lo, hi, device):
     "`n` floats drawn uniformly from [lo, hi]"
     return torch.rand(n, device=device) * (hi - lo) + lo
@@ -177,6 +188,7 @@ class AudioAugment(RandTransform):
         "Augment the items of the plain batch `xb` where `on` is True; `src` carries metadata (`sr`, ...)"
         raise NotImplementedError
 
+# %% ../nbs/03_augment.ipynb #198a9125
 class SpectrogramAugment(AudioAugment):
     "Base of augmentations of spectrograms and other images `(C, F, frames)`"
     targets, order = ('spectrogram',), 30                # after `AudioToSpec` (order 20), before `Normalize` (99)
@@ -193,6 +205,7 @@ def _mask_starts(n, num_masks, size, length, start, device, name):
         starts[:, 0] = start
     return starts
 
+# %% ../nbs/03_augment.ipynb #f718629d
 class _MaskAxis(SpectrogramAugment):
     axis, unit = -2, 'frequency rows'
     def __init__(self, num_masks=1, size=20, start=None, val=None, p=1.0):
@@ -207,10 +220,12 @@ class _MaskAxis(SpectrogramAugment):
         widths = on[:, None].long() * self.size
         return mask_along_axis(xb, starts, widths.expand_as(starts), axis=self.axis, val=self.val)
 
+# %% ../nbs/03_augment.ipynb #f8fa5c1e
 class MaskFreq(_MaskAxis):
     "SpecAugment frequency masks: `num_masks` bands of `size` rows (first at `start`, else random) set to `val` (default: channel mean)"
     axis, unit = -2, 'frequency rows'
 
+# %% ../nbs/03_augment.ipynb #a5a375be
 class MaskTime(_MaskAxis):
     "SpecAugment time masks: `num_masks` stretches of `size` frames (first at `start`, else random) set to `val` (default: channel mean)"
     axis, unit = -1, 'time frames'
@@ -222,6 +237,7 @@ def _random_spans(n, num_masks, mask_param, length, device):
     starts = (torch.rand(n, num_masks, device=device) * (length - value)).long()
     return starts, value.long()
 
+# %% ../nbs/03_augment.ipynb #12287751
 class SpecAugment(SpectrogramAugment):
     "SpecAugment: `freq_masks` and `time_masks` masks per item of random width below `max_pct` of the axis (torchaudio's rule), filled with `val` (default: channel mean)"
     def __init__(self, freq_masks=2, time_masks=2, max_pct=0.15, freq_mask_param=None, time_mask_param=None, val=None, p=1.0):
@@ -254,12 +270,14 @@ def _check_direction(direction):
     if direction not in (-1, 0, 1): raise ValueError(f"`direction` must be -1 (left), 0 (either) or 1 (right), got {direction!r}")
     return int(direction)
 
+# %% ../nbs/03_augment.ipynb #6be9c5a2
 def _signed_fraction(n, direction, device):
     "`n` fractions in [-1, 1] (direction 0), [0, 1] (1) or [-1, 0] (-1)"
     u = torch.rand(n, device=device)
     if direction == 0: return u * 2 - 1
     return u * direction
 
+# %% ../nbs/03_augment.ipynb #1a9cc654
 class SGRoll(SpectrogramAugment):
     "Roll each spectrogram along time by up to `max_shift_pct` of its width (`direction`: -1 left, 0 either, 1 right)"
     def __init__(self, max_shift_pct=0.5, direction=0, p=1.0):
@@ -297,6 +315,7 @@ class TimeShift(AudioAugment):
 
 SignalShifter = TimeShift
 
+# %% ../nbs/03_augment.ipynb #c95ab6e8
 class AddNoise(AudioAugment):
     "Add `color` noise (white/pink/brown/blue/violet) with RMS `noise_level` times the clip's RMS; `noise_level` may be a `(lo, hi)` range"
     def __init__(self, noise_level=0.05, color='white', p=0.5):
@@ -308,6 +327,7 @@ class AddNoise(AudioAugment):
         levels = _uniform(xb.shape[0], *self.noise_level, xb.device) * on
         return add_noise(xb, levels, self.color)
 
+# %% ../nbs/03_augment.ipynb #c34eba74
 class ChangeVolume(AudioAugment):
     "Multiply each clip by a gain drawn uniformly from [`lower`, `upper`]"
     def __init__(self, p=0.5, lower=0.5, upper=1.5):
@@ -319,6 +339,7 @@ class ChangeVolume(AudioAugment):
         gains = torch.where(on, _uniform(xb.shape[0], self.lower, self.upper, xb.device), torch.ones((), device=xb.device))
         return xb * _along(gains, xb.ndim, 0)
 
+# %% ../nbs/03_augment.ipynb #d9f76ab0
 class SignalCutout(AudioAugment):
     "Silence one stretch of each clip, between `min_cut_pct` and `max_cut_pct` of its length, at a random place"
     def __init__(self, p=0.5, max_cut_pct=0.15, min_cut_pct=0.0):
@@ -332,6 +353,7 @@ class SignalCutout(AudioAugment):
         starts = (torch.rand(n, device=xb.device) * (T - widths + 1)).long()
         return mask_along_axis(xb, starts, widths, axis=-1, val=0.0)
 
+# %% ../nbs/03_augment.ipynb #4a1a2b8f
 class SignalLoss(AudioAugment):
     "Zero a random fraction (up to `max_loss_pct`) of each clip's samples, the same samples in every channel"
     def __init__(self, p=0.5, max_loss_pct=0.15):
@@ -353,6 +375,7 @@ class RemoveType(Enum):
     "fastaudio's silence removal modes: trim the ends, or remove every silent stretch (`All`, `Split`)"
     Trim, All, Split = 'trim', 'all', 'split'
 
+# %% ../nbs/03_augment.ipynb #c102c5a6
 class Resample(DisplayedTransform):
     "Resample clips to `sr_new` Hz (soxr on the CPU, torchaudio on a GPU)"
     order = 1
@@ -363,11 +386,13 @@ class Resample(DisplayedTransform):
         self.sr_new = int(sr_new)
     def encodes(self, x: AudioTensor): return resample(x, self.sr_new)
 
+# %% ../nbs/03_augment.ipynb #9ea004a8
 class DownmixMono(DisplayedTransform):
     "Average the channels of clips (or batches) to one"
     order = 2
     def encodes(self, x: AudioTensor): return to_mono(x)
 
+# %% ../nbs/03_augment.ipynb #0ded9b5a
 def _nonsilent_spans(x, threshold, pad):
     "`(start, end)` sample spans of the mono mix of `x` louder than `threshold` dB below its peak frame, widened by `pad` and merged"
     import librosa
@@ -379,6 +404,7 @@ def _nonsilent_spans(x, threshold, pad):
         else: merged.append([s, e])
     return merged
 
+# %% ../nbs/03_augment.ipynb #3f4bcd02
 class RemoveSilence(DisplayedTransform):
     "Trim silent ends (`remove_type='trim'`) or remove every silent stretch ('all') quieter than `threshold` dB below the peak, keeping `pad_ms` around sound"
     order = 3
@@ -407,6 +433,7 @@ def time_cutmix(x, partner, starts, widths):
     mask = _along(span_mask(_per_item(starts, xb.shape[0], xb.device), _per_item(widths, xb.shape[0], xb.device), xb.shape[-1]), xb.ndim, -1)
     return _like(torch.where(mask, xb[partner], xb), x)
 
+# %% ../nbs/03_augment.ipynb #42763a78
 class TimeCutMix(MixHandler):
     "CutMix along time: each item gets a stretch of time (all frequencies) from a shuffled partner; targets mixed by the time each holds"
     def __init__(self, alpha=1.0): super().__init__(alpha)

@@ -34,6 +34,7 @@ def _settings_json(o):
     "`o` as JSON-compatible data with memory addresses removed, so equal settings give equal text"
     return json.loads(re.sub(r' at 0x[0-9a-fA-F]+', '', json.dumps(o, sort_keys=True, default=repr)))
 
+# %% ../nbs/04c_cache.ipynb #84e2c1c5
 def transform_settings(o):
     "A JSON-able description of a transform: class, config/public attributes, children, a hash of its parameters"
     if o is None or isinstance(o, (bool, int, float, str)): return o
@@ -52,8 +53,10 @@ def transform_settings(o):
         d['params'] = h.hexdigest()[:16]
     return d
 
+# %% ../nbs/04c_cache.ipynb #6e9222b9
 def _settings_key(settings): return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
+# %% ../nbs/04c_cache.ipynb #4a47270b
 def _restore(t, meta):
     "Wrap array `t` in the tensor type and attributes recorded in `meta`"
     cls = torch.Tensor
@@ -66,6 +69,7 @@ def _restore(t, meta):
     x = torch.as_tensor(t)
     return x if cls is torch.Tensor else cls(x, **(meta.get('attrs') or {}))
 
+# %% ../nbs/04c_cache.ipynb #78e67f08
 def _precompute_part(cache, items, on_error):
     "In a worker process: fill the on-disk `cache` for `items`; returns (skipped, hits, misses, output meta) for the parent"
     torch.set_num_threads(1)                                  # the processes are the parallelism
@@ -77,6 +81,7 @@ def _precompute_part(cache, items, on_error):
             cache.skipped[str(it)] = str(e)
     return cache.skipped, cache.hits, cache.misses, cache._meta
 
+# %% ../nbs/04c_cache.ipynb #4de7e6ba
 def _storable(y, dtype):
     "`y` as `dtype`, or as float32 when a half-precision `dtype` can't hold it: values past its largest, or >1% of the nonzero values below its smallest normal"
     if dtype not in (torch.float16, torch.bfloat16) or not y.is_floating_point(): return y.to(dtype)
@@ -85,6 +90,7 @@ def _storable(y, dtype):
     if (a.max() > fi.max if a.numel() else False) or (nz.numel() and (nz < fi.tiny).float().mean() > 0.01): return y.float()
     return y.to(dtype)
 
+# %% ../nbs/04c_cache.ipynb #d3f66b79
 class FeatureCache(RandTransform):
     "Features `tfm(loader(item))` computed once per (file, settings), in memory or in `path`, stored as `dtype`"
     split_idx, order = None, 0

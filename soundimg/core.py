@@ -33,6 +33,7 @@ def _time_axis(sr, duration):
     if n <= 0: raise ValueError(f"`duration` * `sr` must give at least one sample, got duration={duration}, sr={sr}")
     return np.arange(n, dtype=np.float64) / sr
 
+# %% ../nbs/00_core.ipynb #a104e6cc
 def _bandpass_noise(rng, n, sr, f_lo, f_hi):
     "White noise with every FFT bin outside [f_lo, f_hi] Hz set to zero, scaled to unit peak"
     spec = np.fft.rfft(rng.standard_normal(n))
@@ -41,6 +42,7 @@ def _bandpass_noise(rng, n, sr, f_lo, f_hi):
     y = np.fft.irfft(spec, n)
     return y / (np.abs(y).max() + 1e-12)
 
+# %% ../nbs/00_core.ipynb #036b80a0
 def _synth_mono(kind, t, sr, freq, rng, **kw):
     "One channel of `kind`, before amplitude scaling"
     n = len(t)
@@ -82,6 +84,7 @@ def _check_sr(sr, name='sr'):
 
 _PCM = {torch.int8: (0, 2.0**7), torch.int16: (0, 2.0**15), torch.int32: (0, 2.0**31), torch.uint8: (128, 2.0**7)}
 
+# %% ../nbs/00_core.ipynb #7c752550
 def pcm_to_float(x, name='audio'):
     "Integer PCM samples scaled to float32 in [-1, 1) as soundfile reads them (int8/16/32; uint8 centred on 128); float passes through"
     t = x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))
@@ -92,6 +95,7 @@ def pcm_to_float(x, name='audio'):
     offset, scale = _PCM[t.dtype]
     return (t.float() - offset) / scale if offset else t.float() / scale
 
+# %% ../nbs/00_core.ipynb #eb7b8c45
 def _to_2d(x, name='audio'):
     "A float tensor shaped (channels, samples) from a 1-d or 2-d array (integer PCM scaled to [-1, 1])"
     t = pcm_to_float(x, name)
@@ -99,12 +103,14 @@ def _to_2d(x, name='audio'):
     if t.ndim != 2: raise ValueError(f"{name} must be 1-d (samples) or 2-d (channels, samples), got shape {tuple(t.shape)}")
     return t
 
+# %% ../nbs/00_core.ipynb #aa0aced6
 def _check_samples(x, name='audio'):
     "ValueError if `x` is empty or holds NaN/inf"
     if x.shape[-1] == 0: raise ValueError(f"{name} has zero samples; expected at least one")
     if not torch.isfinite(x).all(): raise ValueError(f"{name} contains NaN or infinite samples")
     return x
 
+# %% ../nbs/00_core.ipynb #a83d037d
 def audio_batch(x, who='this transform'):
     "`x` checked as audio for a transform: `(samples)`, `(channels, samples)` or `(batch, channels, samples)`, not empty, finite, float (integer PCM scaled)"
     x = pcm_to_float(x, f"the audio given to {who}")
@@ -122,6 +128,7 @@ def _in_notebook():
     except ImportError: return False
     return get_ipython() is not None
 
+# %% ../nbs/00_core.ipynb #f14fd6b4
 class AudioTensor(TensorBase):
     "A `(channels, samples)` tensor of audio that carries its sample rate `sr`"
     def __new__(cls, x, sr=None, **kwargs):
@@ -211,11 +218,13 @@ __getattr__ = _moved_names(__name__, {'io': _all_})
 # %% ../nbs/00_core.ipynb #e9cd9f36
 def _out_len(n, orig_sr, sr): return math.ceil(n * sr / orig_sr)
 
+# %% ../nbs/00_core.ipynb #83b19c51
 def _fix_len(y, n):
     "Pad with zeros or cut the last axis of `y` to `n`"
     if y.shape[-1] >= n: return y[..., :n]
     return torch.nn.functional.pad(y, (0, n - y.shape[-1]))
 
+# %% ../nbs/00_core.ipynb #ed7abeef
 _POOLS = {}
 def _thread_pool(n):
     "A thread pool of `n` workers for this process (pools don't survive a fork, so they are kept per pid)"
@@ -225,6 +234,7 @@ def _thread_pool(n):
     if key not in _POOLS: _POOLS[key] = ThreadPoolExecutor(n)
     return _POOLS[key]
 
+# %% ../nbs/00_core.ipynb #34d136de
 def _soxr_resample(x, orig_sr, sr, quality):
     "soxr on each row of `x` `(..., samples)`; rows run on `torch.get_num_threads()` threads (soxr releases the GIL)"
     rows = x.reshape(-1, x.shape[-1]).numpy()
@@ -233,6 +243,7 @@ def _soxr_resample(x, orig_sr, sr, quality):
     outs = [one(r) for r in rows] if n_threads <= 1 else list(_thread_pool(n_threads).map(one, rows))
     return torch.from_numpy(np.stack(outs)).reshape(*x.shape[:-1], -1)
 
+# %% ../nbs/00_core.ipynb #233bd32e
 def resample(x, sr, orig_sr=None, quality='HQ'):
     "Resample the last axis of `x` from `orig_sr` (default `x.sr`) to `sr`; works on clips and batches"
     orig_sr = _check_sr(ifnone(orig_sr, getattr(x, 'sr', None)), 'orig_sr')
@@ -253,15 +264,18 @@ def _plain(x):
     "`x` as a plain `torch.Tensor` (no fastai subclass: faster, no metadata to carry)"
     return x.as_subclass(torch.Tensor) if isinstance(x, torch.Tensor) else torch.as_tensor(x)
 
+# %% ../nbs/00_core.ipynb #06ba68a1
 def _audio_like(y, x):
     "`y` with the type and metadata of `x`"
     return AudioTensor(y, sr=x.sr) if isinstance(x, AudioTensor) else y
 
+# %% ../nbs/00_core.ipynb #b030031a
 def to_mono(x):
     "Average the channel axis (-2), keeping it: `(..., C, T)` -> `(..., 1, T)`"
     if x.ndim < 2: raise ValueError(f"expected (..., channels, samples), got shape {tuple(x.shape)}")
     return x if x.shape[-2] == 1 else x.mean(-2, keepdim=True)
 
+# %% ../nbs/00_core.ipynb #b2fec8b9
 def rechannel(x, n):
     "`n` channels: mix down to mono for 1, copy mono out to `n`, else keep the first `n` or cycle the channels"
     if n < 1: raise ValueError(f"`n` channels must be >= 1, got {n}")
@@ -286,12 +300,14 @@ def check_place(where, name='where'):
     if where not in PLACES: raise ValueError(f"`{name}` must be one of {PLACES}, got {where!r}")
     return where
 
+# %% ../nbs/00_core.ipynb #181efe49
 def crop_start(excess, where):
     "First sample of a window that leaves out `excess` samples: 0, the centre, or uniform at random (torch's generator, so `set_seed` repeats it)"
     if excess <= 0 or where == 'start': return 0
     if where == 'center': return excess // 2
     return int(torch.randint(0, excess + 1, (1,)).item())
 
+# %% ../nbs/00_core.ipynb #7305f800
 def _pad(x, missing, mode, where):
     "Add `missing` samples: zeros (at the end, split over both ends, or a random split) or repeats of the clip"
     if mode == 'repeat':
@@ -300,6 +316,7 @@ def _pad(x, missing, mode, where):
     before = crop_start(missing, where)
     return torch.nn.functional.pad(x, (before, missing - before))
 
+# %% ../nbs/00_core.ipynb #402c1ab6
 def pad_trunc(x, n_samples, mode='zeros', where='start'):
     "Make the last axis exactly `n_samples` long by cropping or padding (`mode` zeros|repeat; the clip sits at `where`: start|center|random)"
     if int(n_samples) != n_samples or n_samples < 1: raise ValueError(f"`n_samples` must be a whole number >= 1, got {n_samples}")
@@ -325,6 +342,7 @@ def _frame_rms_db(x, frame_length, hop_length):
     ref = power.amax(-1, keepdim=True).clamp_min(1e-10)
     return 10 * torch.log10(power.clamp_min(1e-10) / ref)
 
+# %% ../nbs/00_core.ipynb #bd66abe9
 def trim_silence(x, top_db=60, frame_length=2048, hop_length=512):
     "Cut leading/trailing audio more than `top_db` dB below the peak frame (librosa's rule); a batch is cut to the union"
     if top_db <= 0: raise ValueError(f"`top_db` must be > 0, got {top_db}")
@@ -341,6 +359,7 @@ def _as_audio(x, sr=None):
     if isinstance(x, AudioTensor) and sr is None: return x
     return AudioTensor.create(x, sr=ifnone(sr, getattr(x, 'sr', None)))
 
+# %% ../nbs/00_core.ipynb #b48c47c7
 def plot_waveform(x, sr=None, ax=None, title=None, figsize=(8, 2.5), alpha=0.8, **kwargs):
     "Plot each channel of `x` (AudioTensor, array with `sr`, or path) against time in seconds"
     import matplotlib.pyplot as plt  # imported when used: `import soundimg.core` stays light
@@ -355,6 +374,7 @@ def plot_waveform(x, sr=None, ax=None, title=None, figsize=(8, 2.5), alpha=0.8, 
     ax.set_title(ifnone(title, f"{a.nchannels} ch, {a.sr} Hz, {a.duration:.2f} s"))
     return ax
 
+# %% ../nbs/00_core.ipynb #15b64789
 def plot_fft(x, sr=None, ax=None, db=True, max_freq=None, title=None, figsize=(8, 2.5)):
     "Plot the magnitude spectrum of `x` (mono mix) against frequency in Hz"
     import matplotlib.pyplot as plt  # imported when used: `import soundimg.core` stays light
@@ -369,6 +389,7 @@ def plot_fft(x, sr=None, ax=None, db=True, max_freq=None, title=None, figsize=(8
     ax.set_title(ifnone(title, 'spectrum'))
     return ax
 
+# %% ../nbs/00_core.ipynb #48258e4f
 def plot_play_clip(x, sr=None, title=None, figsize=(8, 2.5)):
     "Plot the waveform of `x` and show a player under it; returns the `AudioTensor`"
     import matplotlib.pyplot as plt  # imported when used: `import soundimg.core` stays light
@@ -379,6 +400,7 @@ def plot_play_clip(x, sr=None, title=None, figsize=(8, 2.5)):
     display(a.hear())
     return a
 
+# %% ../nbs/00_core.ipynb #bef496a5
 def audio_stats(x, sr=None):
     "Shape, dtype, range and moments, sample rate and duration of a clip, as a Series"
     import pandas as pd  # imported when used: `import soundimg.core` stays light

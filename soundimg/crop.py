@@ -28,17 +28,20 @@ class AudioPadType(Enum):
 
 VALID_MODES = ('center', 'start')                # 'centre' is accepted too
 
+# %% ../nbs/03a_crop.ipynb #a3e14cab
 def _check_pad_mode(pad_mode):
     m = pad_mode.value if isinstance(pad_mode, AudioPadType) else pad_mode
     if m not in [t.value for t in AudioPadType]:
         raise ValueError(f"`pad_mode` must be one of {[t.value for t in AudioPadType]} (AudioPadType), got {pad_mode!r}")
     return m
 
+# %% ../nbs/03a_crop.ipynb #3445221c
 def _check_valid_mode(valid_mode):
     if valid_mode == 'centre': return 'center'
     if valid_mode not in VALID_MODES: raise ValueError(f"`valid_mode` must be one of {VALID_MODES}, got {valid_mode!r}")
     return valid_mode
 
+# %% ../nbs/03a_crop.ipynb #85c0ff22
 def crop_pad(x, n, pad_mode='zeros', train=True, valid_mode='center'):
     "Crop or pad the last axis of `x` (item or batch) to `n`: at random places when `train`, else at the `valid_mode` place ('center' or 'start')"
     mode = 'repeat' if pad_mode == 'repeat' else 'zeros'
@@ -56,6 +59,7 @@ class _SplitAware:
         self._train = not split_idx
         return super().__call__(b, split_idx=split_idx, **kwargs)
 
+# %% ../nbs/03a_crop.ipynb #d7a2674e
 class CropTime(_SplitAware, DisplayedTransform):
     "Crop (or pad) spectrograms to `duration` ms along time: a random place in training, the `valid_mode` place ('center'/'start') in validation"
     order = 31
@@ -83,6 +87,7 @@ class RandomCrop(_SplitAware, DisplayedTransform):
     def encodes(self, x: AudioTensor):
         return crop_pad(x, max(1, int(round(self.duration * x.sr))), self.pad_mode, self._train, self.valid_mode)
 
+# %% ../nbs/03a_crop.ipynb #09f9dba1
 class ResizeSignal(RandomCrop):
     "fastaudio's `ResizeSignal`: `RandomCrop` with `duration` in milliseconds"
     def __init__(self, duration, pad_mode=AudioPadType.Zeros, valid_mode='center'):
@@ -119,6 +124,7 @@ def crop_starts(n_frames, width, hop=None):
     if n_frames <= width: return [0]
     return list(range(0, n_frames - width, hop)) + [n_frames - width]
 
+# %% ../nbs/03a_crop.ipynb #ca614502
 class CropFrames(_SplitAware, DisplayedTransform):
     "Spectrogram images of exactly `width` frames: a random window in training, the `valid_mode` one ('center'/'start') otherwise"
     order = 31
@@ -148,9 +154,11 @@ class CropWindows:
         x = crop_pad(x, self.width, self.pad_mode, train=False) if x.shape[-1] < self.width else x[..., s:s + self.width]
         return (x, *rest)
 
+# %% ../nbs/03a_crop.ipynb #f131117d
 def _crop_tfm(dl):
     return next((t for t in getattr(getattr(dl, 'after_item', None), 'fs', []) if isinstance(t, CropFrames)), None)
 
+# %% ../nbs/03a_crop.ipynb #3e5aac5c
 def crop_tta(learn, dl=None, width=None, hop=None, reduce='mean'):
     "Predictions `(clips, classes)` over windows covering each whole clip of `dl` (default: validation), averaged (or max); and the targets"
     if reduce not in ('mean', 'max'): raise ValueError(f"`reduce` must be 'mean' or 'max', got {reduce!r}")

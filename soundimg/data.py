@@ -41,6 +41,7 @@ def _crop_offset(n_have, n_want, mode, training):
     "First frame of a crop of `n_want` frames out of `n_have`: random (training only), center or start"
     return crop_start(n_have - n_want, 'center' if mode == 'random' and not training else mode)
 
+# %% ../nbs/04_data.ipynb #79a43ed0
 def _file_info(path):
     "(frames, samplerate) from the header of `path`, with errors naming the file"
     path = check_audio_path(path)
@@ -49,6 +50,7 @@ def _file_info(path):
     if info.frames <= 0: raise AudioFileError(f"Audio file {path} has zero samples")
     return info.frames, info.samplerate
 
+# %% ../nbs/04_data.ipynb #02f0aa13
 def pad_batch(samples):
     "`before_batch` function: zero-pad the `AudioTensor`s of a list of samples to the longest one"
     samples = list(samples)
@@ -63,6 +65,7 @@ def pad_batch(samples):
 
 _PRE_STAMP = '.soundimg_preprocessed.json'
 
+# %% ../nbs/04_data.ipynb #523b09d6
 def preprocess_audio_folder(path, output_dir=None, sr=16000, mono=True, progress=True, *, folders=None,
                             sample_rate=None, force_mono=None, crop_signal_to=None):
     "Decode every audio file under `path` (in `folders` if given) once at `sr` (mono) into `output_dir` (same relative paths, float WAV)"
@@ -90,6 +93,7 @@ def preprocess_audio_folder(path, output_dir=None, sr=16000, mono=True, progress
         os.replace(part, dst)
     return out
 
+# %% ../nbs/04_data.ipynb #54e5a255
 class LoadAudio(RandTransform):
     "Open a file (or take an `AudioTensor`) at rate `sr`, `channels` and, given `duration`, a fixed length"
     split_idx, order = None, 0
@@ -142,6 +146,7 @@ class LoadAudio(RandTransform):
 
     def encodes(self, x: AudioTensor) -> AudioTensor: return self._finish(x)
 
+# %% ../nbs/04_data.ipynb #9ebc9c49
 class AudioBlock(TransformBlock):
     "A `TransformBlock` that opens audio files as `AudioTensor`s that stack into batches"
     def __init__(self, sr=16000, mono=True, duration=None, crop='random', channels=None, pad='zeros',
@@ -171,12 +176,14 @@ def _as_frame(o, who):
     if len(o) == 0: raise ValueError(f"{who}: the data frame is empty")
     return o
 
+# %% ../nbs/04_data.ipynb #38d529e4
 def _check_sides(train, valid, who, what):
     "ValueError if either side of a split is empty"
     if len(valid) == 0: raise ValueError(f"{who}: no items for validation with {what}")
     if len(train) == 0: raise ValueError(f"{who}: no items left for training with {what}")
     return list(map(int, train)), list(map(int, valid))
 
+# %% ../nbs/04_data.ipynb #1db6fa3f
 class CrossValidationSplitter:
     "Split a DataFrame: rows whose `col` equals `fold` validate, the others train"
     def __init__(self, col='fold', fold=1): self.col, self.fold = col, fold
@@ -197,9 +204,11 @@ def _col(df, col, who):
     if col not in df.columns: raise KeyError(f"{who}: column {col!r} not in the data frame; it has {list(df.columns)}")
     return df[col]
 
+# %% ../nbs/04_data.ipynb #e80cd299
 def _check_pct(valid_pct):
     if not 0 < valid_pct < 1: raise ValueError(f"`valid_pct` must be between 0 and 1, got {valid_pct}")
 
+# %% ../nbs/04_data.ipynb #fd75a88d
 class GroupSplitter:
     "Random split by groups in `col`: about `valid_pct` of the groups validate, every group on one side only"
     def __init__(self, col, valid_pct=0.2, seed=None): _check_pct(valid_pct); self.col, self.valid_pct, self.seed = col, valid_pct, seed
@@ -213,6 +222,7 @@ class GroupSplitter:
         return _check_sides(trn, val, 'GroupSplitter', f"valid_pct={self.valid_pct}")
     def __repr__(self): return f"GroupSplitter(col={self.col!r}, valid_pct={self.valid_pct}, seed={self.seed})"
 
+# %% ../nbs/04_data.ipynb #b14da881
 class StratifiedSplitter:
     "Random split keeping the proportions of the classes in `col` on both sides"
     def __init__(self, col, valid_pct=0.2, seed=None): _check_pct(valid_pct); self.col, self.valid_pct, self.seed = col, valid_pct, seed
@@ -227,6 +237,7 @@ class StratifiedSplitter:
         return _check_sides(trn, val, 'StratifiedSplitter', f"valid_pct={self.valid_pct}")
     def __repr__(self): return f"StratifiedSplitter(col={self.col!r}, valid_pct={self.valid_pct}, seed={self.seed})"
 
+# %% ../nbs/04_data.ipynb #329bdbb5
 def add_folds(df, n_folds=5, label_col=None, group_col=None, seed=0, col='fold', label_delim=None):
     "A copy of `df` with a `col` column of folds 1..`n_folds`, stratified by `label_col` (several labels per row with `label_delim`) and/or grouped by `group_col`"
     from sklearn.model_selection import KFold, StratifiedKFold, GroupKFold, StratifiedGroupKFold
@@ -256,6 +267,7 @@ def add_folds(df, n_folds=5, label_col=None, group_col=None, seed=0, col='fold',
 class LeakWarning(UserWarning):
     "A split that puts one group (patient, source recording, speaker) on both sides"
 
+# %% ../nbs/04_data.ipynb #da8cbbee
 def check_leak(train, valid, group_col, n_examples=5):
     "Warn (`LeakWarning`) with the count and a few of the `group_col` values found in both `train` and `valid` (DataFrames); returns them"
     a = _col(_as_frame(train, 'check_leak'), group_col, 'check_leak')
@@ -278,6 +290,7 @@ def _multi_hot(labels, label_delim):
     for i, l in enumerate(lists): y[i, [pos[t] for t in l]] = True
     return y, names
 
+# %% ../nbs/04_data.ipynb #53f9b39e
 def multilabel_folds(y, n_folds=5, seed=0):
     "Fold 1..`n_folds` for each row of a multi-hot matrix `y` (rows, labels) by iterative stratification (Sechidis et al. 2011)"
     y = np.asarray(y, dtype=bool)
@@ -322,6 +335,7 @@ def class_weights(labels, vocab=None):
     n = np.array([counts.get(v, 0) for v in vocab], dtype=float)
     return torch.tensor(np.where(n > 0, scale / np.maximum(n, 1), 0.0), dtype=torch.float32)
 
+# %% ../nbs/04_data.ipynb #262bd3f4
 def balanced_sampler(labels, num_samples=None, seed=None):
     "A `torch.utils.data.WeightedRandomSampler` drawing classes equally often"
     g = None if seed is None else torch.Generator().manual_seed(seed)
@@ -341,6 +355,7 @@ def batch_stats(dl, n_batches=4):
     std = (sq / count - mean ** 2).clamp_min(0).sqrt()
     return mean.float().view(1, -1, 1, 1), (std.float() + 1e-6).view(1, -1, 1, 1)
 
+# %% ../nbs/04_data.ipynb #4651baaa
 class DataNormalize(DisplayedTransform):
     "Normalize image batches (spectrograms, scalograms) per channel with statistics measured on the data"
     order, parameters = 99, ['mean', 'std']

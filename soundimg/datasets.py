@@ -31,6 +31,7 @@ ON_ERROR = ('raise', 'skip')
 def _check_on_error(on_error):
     if on_error not in ON_ERROR: raise ValueError(f"`on_error` must be one of {ON_ERROR}, got {on_error!r}")
 
+# %% ../nbs/04a_datasets.ipynb #7ee4bea5
 def _require_columns(df, cols, source):
     "ValueError naming the columns of `cols` that `df` lacks (and the separator, when the header is one ';'- or tab-joined name)"
     missing = [c for c in cols if c not in df.columns]
@@ -42,6 +43,7 @@ def _require_columns(df, cols, source):
                                  f"save it as comma-separated CSV")
     raise ValueError(f"{source} lacks column(s) {missing}; it has {list(df.columns)}")
 
+# %% ../nbs/04a_datasets.ipynb #e13bbc78
 def read_table(csv, required=(), **kwargs):
     "`pd.read_csv(csv)` with one-line errors naming the file: empty file, not UTF-8 (with the line), wrong separator, missing columns"
     csv = Path(csv)
@@ -59,12 +61,14 @@ def read_table(csv, required=(), **kwargs):
     if df.empty: raise ValueError(f"{csv} lists no clips")
     return df
 
+# %% ../nbs/04a_datasets.ipynb #350995e9
 def _rows(idx, first_row):
     "Row numbers as a reader sees them: lines of the file (header = 1) when `first_row` is 2, else the index labels"
     nums = [int(i) + first_row for i in idx] if first_row is not None else list(idx)
     if len(nums) == 1: return f"row {nums[0]}"
     return f"rows {', '.join(map(str, nums[:-1]))} and {nums[-1]}" if len(nums) <= 6 else f"rows {', '.join(map(str, nums[:5]))}, ... ({len(nums)} rows)"
 
+# %% ../nbs/04a_datasets.ipynb #62a046cf
 def check_table(df, label_col, fold_col=None, file_col=None, source='the table', first_row=None, int_folds=False, limit=10):
     "ValueError listing every problem of a clips table at once, with row numbers: empty labels/folds, non-integer folds, files listed twice, in two folds or with two labels"
     _require_columns(df, [c for c in (file_col, label_col, fold_col) if c is not None], source)
@@ -95,6 +99,7 @@ def check_table(df, label_col, fold_col=None, file_col=None, source='the table',
         raise ValueError(f"{source}: {len(probs)} problem{'s' if len(probs) > 1 else ''}: {'; '.join(probs[:limit])}{more}")
     return df
 
+# %% ../nbs/04a_datasets.ipynb #73ceb903
 def _audio_problem(path):
     "Why `path` can't be used as audio (None if it can): reads the header only"
     try: check_audio_path(path)
@@ -110,6 +115,7 @@ def _audio_problem(path):
         return f"truncated ({short[1]} of the {short[0]} bytes of audio its header promises)"
     return None
 
+# %% ../nbs/04a_datasets.ipynb #85ac03cc
 def _find_problems(paths, check_audio=True):
     "A `{path: reason}` dict of files that are missing or (with `check_audio`) not decodable"
     probs = {}
@@ -119,6 +125,7 @@ def _find_problems(paths, check_audio=True):
         if why: probs[p] = why
     return probs
 
+# %% ../nbs/04a_datasets.ipynb #4a97582f
 def _describe_problems(probs, on_disk=(), limit=10):
     "One line per problem file, with a close unlisted name on disk for missing ones"
     lines = []
@@ -131,6 +138,7 @@ def _describe_problems(probs, on_disk=(), limit=10):
     if len(probs) > limit: lines.append(f"  ... and {len(probs) - limit} more")
     return '\n'.join(lines)
 
+# %% ../nbs/04a_datasets.ipynb #b56f67e6
 def _handle_problems(df, probs, on_error, what, on_disk=()):
     "Raise naming the bad files, or drop them (warning), keeping them in `df.attrs['skipped']`"
     _check_on_error(on_error)
@@ -145,6 +153,7 @@ def _handle_problems(df, probs, on_error, what, on_disk=()):
     if len(out) == 0: raise ValueError(f"no usable audio files left in {what}")
     return out
 
+# %% ../nbs/04a_datasets.ipynb #1cd84050
 def check_folds(df, label_col, fold_col='fold'):
     "Warn (and return the table) if some class has no clips in some fold"
     _require_columns(df, [label_col, fold_col], 'the data frame')
@@ -157,6 +166,7 @@ def check_folds(df, label_col, fold_col='fold'):
                       f"rare or absent in the training folds: {desc}", stacklevel=2)
     return table
 
+# %% ../nbs/04a_datasets.ipynb #f07dd3ae
 def _esc50_root(path):
     "The folder holding `meta/esc50.csv` (`path` itself, or the `ESC-50-master` inside it)"
     path = Path(path).expanduser()
@@ -165,6 +175,7 @@ def _esc50_root(path):
         if (cand / 'meta' / 'esc50.csv').is_file(): return cand.absolute()
     raise FileNotFoundError(f"{path} is not an ESC-50 folder: {path / 'meta' / 'esc50.csv'} not found")
 
+# %% ../nbs/04a_datasets.ipynb #b8f9dc78
 def load_esc50(path, on_error='raise', check_audio=True, check_fold_balance=True):
     "`meta/esc50.csv` of the ESC-50-layout folder `path` with an absolute `audio_path`, after checking files and folds"
     _check_on_error(on_error)
@@ -191,6 +202,7 @@ def check_labels(df, col, vocab, label_delim=None):
     if unknown: raise ValueError(f"column {col!r} holds labels not in the vocabulary: {unknown[:10]}{' ...' if len(unknown) > 10 else ''}")
     return df
 
+# %% ../nbs/04a_datasets.ipynb #bf2d455a
 def _find_root(path, marker, name):
     "`path` or the one folder below it that contains `marker`"
     path = Path(path).expanduser()
@@ -199,6 +211,7 @@ def _find_root(path, marker, name):
         if (cand / marker).exists(): return cand.absolute()
     raise FileNotFoundError(f"{path} is not a {name} folder: {marker} not found in it")
 
+# %% ../nbs/04a_datasets.ipynb #117e687c
 def load_urbansound8k(path, on_error='raise', check_audio=True):
     "UrbanSound8K's `metadata/UrbanSound8K.csv` with an absolute `audio_path` (`audio/fold{fold}/{slice_file_name}`)"
     root = _find_root(path, 'metadata/UrbanSound8K.csv', 'UrbanSound8K')
@@ -208,6 +221,7 @@ def load_urbansound8k(path, on_error='raise', check_audio=True):
     df['audio_path'] = [str(root / 'audio' / f"fold{k}" / f) for k, f in zip(df.fold, df.slice_file_name)]
     return _handle_problems(df, _find_problems(df.audio_path, check_audio), on_error, str(csv))
 
+# %% ../nbs/04a_datasets.ipynb #92db3497
 def _parse_names(wavs, pattern, template, on_error, where=''):
     "Fields of each file stem matched by regex `pattern`, plus `audio_path` and `filename`; names that don't match raise or are skipped"
     names = pd.Series([p.stem for p in wavs])
@@ -221,6 +235,7 @@ def _parse_names(wavs, pattern, template, on_error, where=''):
 
 _ICBHI_NAME = r'^(?P<patient>\d+)_(?P<recording>[0-9a-zA-Z]+)_(?P<location>[A-Za-z]+)_(?P<mode>sc|mc)_(?P<device>[A-Za-z0-9]+)$'
 
+# %% ../nbs/04a_datasets.ipynb #e548c40d
 def _read_icbhi_diagnosis(path):
     "patient -> diagnosis from `patient_diagnosis.csv` (no header, comma or tab separated)"
     d = pd.read_csv(path, header=None, sep=r'[,\t]', engine='python', names=['patient', 'diagnosis'], dtype=str)
@@ -230,6 +245,7 @@ def _read_icbhi_diagnosis(path):
 
 CYCLE_LABELS = ('normal', 'crackle', 'wheeze', 'both')
 
+# %% ../nbs/04a_datasets.ipynb #13736ae3
 def _read_cycles(txt):
     "The cycles of one ICBHI annotation file: `start end crackles wheezes` per line (seconds, seconds, 0/1, 0/1)"
     try: c = pd.read_csv(txt, sep=r'\s+', header=None, names=['start', 'end', 'crackles', 'wheezes'], dtype=str)
@@ -241,6 +257,7 @@ def _read_cycles(txt):
         raise ValueError(f"{txt}, line {i + 1}: expected 'start end crackles wheezes' (seconds, end after start, 0/1, 0/1), got {' '.join(c.iloc[i].fillna('').astype(str))!r}")
     return num.astype({'crackles': int, 'wheezes': int})
 
+# %% ../nbs/04a_datasets.ipynb #bec8a601
 def _icbhi_cycles(df, on_error):
     "One row per breathing cycle of the recordings in `df`, read from the `.txt` beside each `.wav`"
     parts, missing = [], []
@@ -260,6 +277,7 @@ def _icbhi_cycles(df, on_error):
     first = [k for k in df.columns if k != 'audio_path']
     return out[first + ['cycle', 'start', 'end', 'duration', 'crackles', 'wheezes', 'label', 'audio_path']]
 
+# %% ../nbs/04a_datasets.ipynb #d2833c33
 def load_icbhi(path, on_error='raise', check_audio=True, cycles=False):
     "ICBHI 2017 respiratory sounds: one row per recording (per breathing cycle with `cycles`), fields parsed from the file name, `diagnosis` joined by patient"
     root = Path(path).expanduser()
@@ -288,6 +306,7 @@ def load_icbhi(path, on_error='raise', check_audio=True, cycles=False):
 
 _FSDD_NAME = r'^(?P<digit>\d)_(?P<speaker>[A-Za-z]+)_(?P<index>\d+)$'
 
+# %% ../nbs/04a_datasets.ipynb #4f5cb6a2
 def load_fsdd(path, on_error='raise', check_audio=True):
     "Free Spoken Digit Dataset `recordings/{digit}_{speaker}_{index}.wav`; index 0-4 is the official test split"
     root = Path(path).expanduser()
@@ -301,6 +320,7 @@ def load_fsdd(path, on_error='raise', check_audio=True):
     df['is_valid'] = df.split == 'test'
     return _handle_problems(df, _find_problems(df.audio_path, check_audio), on_error, str(rec))
 
+# %% ../nbs/04a_datasets.ipynb #08c97b10
 def _fat2019_part(root, csv_name, folder, part, on_error, check_audio, labelled=True):
     csv = root / csv_name
     if not csv.is_file(): raise FileNotFoundError(f"{csv} not found: the FSDKaggle2019 {part} set needs {csv_name} and {folder}/ in {root}")
@@ -314,6 +334,7 @@ def _fat2019_part(root, csv_name, folder, part, on_error, check_audio, labelled=
     df['subset'] = part
     return _handle_problems(df, _find_problems(df.audio_path, check_audio), on_error, str(csv))
 
+# %% ../nbs/04a_datasets.ipynb #f7129225
 def load_fat2019(path, curated=True, noisy=False, test=False, on_error='raise', check_audio=True, subset=None):
     "FSDKaggle2019 clips: `labels` (comma-separated tags), `audio_path`, `n_labels`, `subset` ('curated', 'noisy', 'test': no labels)"
     if subset is not None:                                    # the older single-subset call, load_fat2019(path, 'noisy')
@@ -332,6 +353,7 @@ def load_fat2019(path, curated=True, noisy=False, test=False, on_error='raise', 
 
 _SPLIT_NAMES = ('train', 'valid', 'val', 'test')
 
+# %% ../nbs/04a_datasets.ipynb #7e2e2f74
 def load_folder(path, on_error='raise', check_audio=True):
     "Audio files under `path` labelled by their parent folder; a top folder named train/valid/val/test becomes `split`"
     root = Path(path).expanduser()
@@ -357,15 +379,18 @@ def _esc50_complete(root, n_clips=2000):
     except Exception: return False
     return rows == n_clips and len(list((root / 'audio').glob('*.wav'))) == n_clips
 
+# %% ../nbs/04a_datasets.ipynb #4111ca9f
 class NoNetworkError(ConnectionError):
     "The host of a download can't be reached at all (no network, name not resolved, connection refused)"
 
+# %% ../nbs/04a_datasets.ipynb #63c5c166
 def _no_network(e):
     "True for errors that say the host is unreachable (retrying at once won't help), not that it was slow"
     import urllib.error
     r = e.reason if isinstance(e, urllib.error.URLError) and not isinstance(e, urllib.error.HTTPError) else e
     return isinstance(r, (socket.gaierror, ConnectionRefusedError)) or getattr(r, 'errno', None) in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN)
 
+# %% ../nbs/04a_datasets.ipynb #97f45c57
 def _fetch(url, part, progress=True, timeout=60, chunk=1 << 20):
     "Download `url` into `part`, resuming from its current size when the server honours `Range`"
     import urllib.request, urllib.error
@@ -391,6 +416,7 @@ def _fetch(url, part, progress=True, timeout=60, chunk=1 << 20):
     if total is not None and done < total:
         raise ConnectionError(f"download of {url} stopped at {done} of {total} bytes")
 
+# %% ../nbs/04a_datasets.ipynb #fbf1e89c
 def _check_archive(zpath, n_clips):
     "The zip's member names, after checking it is a zip with `n_clips` WAVs and meta/esc50.csv"
     try:
@@ -401,17 +427,20 @@ def _check_archive(zpath, n_clips):
         raise ValueError(f"{zpath} holds {len(wavs)} WAV files (expected {n_clips}) or lacks meta/esc50.csv")
     return names
 
+# %% ../nbs/04a_datasets.ipynb #24c9c4e0
 def _created_dirs(path):
     "The folders `path.mkdir(parents=True)` would create, deepest first"
     made = []
     while not path.exists(): made.append(path); path = path.parent
     return made
 
+# %% ../nbs/04a_datasets.ipynb #8e131539
 def _reason(e):
     import urllib.error
     r = e.reason if isinstance(e, urllib.error.URLError) else e
     return getattr(r, 'strerror', None) or str(r) or type(r).__name__
 
+# %% ../nbs/04a_datasets.ipynb #f0c4e536
 def download_esc50(dest, url=ESC50_URL, n_clips=2000, retries=3, progress=True, keep_archive=False, timeout=20):
     "Download and unpack ESC-50 into `dest/ESC-50-master` (resumable, verified, atomic); returns that folder"
     from urllib.parse import urlparse
@@ -461,8 +490,10 @@ def download_esc50(dest, url=ESC50_URL, n_clips=2000, retries=3, progress=True, 
     if not keep_archive: zpath.unlink()
     return root
 
+# %% ../nbs/04a_datasets.ipynb #bf47889d
 def _data_home(): return Path(os.environ.get('SOUNDIMG_DATA', '~/.soundimg/data')).expanduser()
 
+# %% ../nbs/04a_datasets.ipynb #d0fc0221
 def esc50(dest=None, sample=False, **kwargs):
     "ESC-50 as a DataFrame (downloaded into `dest`, default `$SOUNDIMG_DATA` or ~/.soundimg/data, if needed); `sample`: the ESC-10 subset"
     root = download_esc50(ifnone(dest, _data_home()), **kwargs)

@@ -30,6 +30,7 @@ def launched():
     "True in one of several processes started by `torchrun` / `accelerate launch` (`WORLD_SIZE` > 1)"
     return num_distrib() > 1
 
+# %% ../nbs/05c_distributed.ipynb #5d0d28cb
 def is_main_process():
     "True in the process that writes files and prints: rank 0, or the only process"
     return rank_distrib() == 0
@@ -50,10 +51,12 @@ def _group():
     "True when there is a process group of several processes to talk to"
     return launched() and dist.is_available() and dist.is_initialized()
 
+# %% ../nbs/05c_distributed.ipynb #4ea88c94
 def barrier():
     "Wait until every process gets here (nothing to wait for in a single process)"
     if _group(): dist.barrier()
 
+# %% ../nbs/05c_distributed.ipynb #a9f8ccd3
 @contextmanager
 def main_process_first():
     "Run the block in the main process first (e.g. writing a data set), then in the others"
@@ -81,6 +84,7 @@ def _comm_device():
     "Where tensors must be to be sent: the current GPU for NCCL, the CPU for gloo"
     return torch.device('cuda', torch.cuda.current_device()) if dist.get_backend() == 'nccl' else torch.device('cpu')
 
+# %% ../nbs/05c_distributed.ipynb #3cdc6fa8
 def broadcast_object(obj, src=0):
     "`obj` as process `src` has it, on every process (picklable objects)"
     if not _group(): return obj
@@ -88,6 +92,7 @@ def broadcast_object(obj, src=0):
     dist.broadcast_object_list(box, src=src, device=_comm_device())
     return box[0]
 
+# %% ../nbs/05c_distributed.ipynb #87dc2a3b
 def broadcast_tensors_(*tensors, src=0):
     "Overwrite `tensors` in place with process `src`'s values; returns them"
     if _group():
@@ -97,6 +102,7 @@ def broadcast_tensors_(*tensors, src=0):
             with torch.no_grad(): t.copy_(buf.to(t.device))
     return tensors[0] if len(tensors) == 1 else tensors
 
+# %% ../nbs/05c_distributed.ipynb #fca0eae2
 def sync_buffers(model, src=0):
     "Give `model`'s buffers (batch-norm running statistics) process `src`'s values on every process"
     bufs = list(model.buffers())
@@ -107,6 +113,7 @@ def sync_buffers(model, src=0):
 class _NeedsAccelerate:
     def __init__(self, *args, **kwargs): raise ImportError(_NEED_ACCELERATE.format(ws=num_distrib()))
 
+# %% ../nbs/05c_distributed.ipynb #26f2657a
 class ShardedDL(DistributedDL or _NeedsAccelerate):
     "fastai's `DistributedDL` (each process takes its slice of every epoch's items) that also works with gloo on CPU"
     def _broadcast(self, t, rank):
@@ -156,6 +163,7 @@ def _reorder(x, order):
     out[order] = x
     return out
 
+# %% ../nbs/05c_distributed.ipynb #57f6b949
 def distributed_preds(learn, dl=None, with_loss=False):
     "`learn.get_preds` of the whole unshuffled `dl` (default: validation) on every process, in dataset order, computed by all processes together"
     dl = ifnone(dl, learn.dls.valid)

@@ -43,6 +43,7 @@ def _preset(name, base, **overrides):
     cls.__module__ = __name__
     return cls
 
+# %% ../nbs/98_fastaudio.ipynb #537dbc49
 class AudioConfig:
     "fastaudio's spectrogram presets: dataclasses of torchaudio-style settings for `AudioToSpec.from_cfg`"
     BasicSpectrogram = _preset('BasicSpectrogram', _FASTAUDIO_SPEC, mel=False, to_db=True)
@@ -50,16 +51,19 @@ class AudioConfig:
     BasicMFCC = _preset('BasicMFCC', dict(sample_rate=None, n_mfcc=40, dct_type=2, norm='ortho', log_mels=False, melkwargs=None))
     Voice = _preset('Voice', _FASTAUDIO_MEL, mel=True, to_db=True, f_min=50.0, f_max=8000.0, n_fft=1024, n_mels=128, hop_length=128)
 
+# %% ../nbs/98_fastaudio.ipynb #c20cbc1f
 def SpectrogramTransformer(mel=True, to_db=True):
     "fastaudio's factory: `SpectrogramTransformer(mel, to_db)(**torchaudio_kwargs)` -> `AudioToSpec` (n_fft 1024, hop 512 unless given); unknown keywords warn"
     def make(**kwargs): return AudioToSpec({**kwargs, 'mel': mel, 'to_db': to_db})
     return make
 
+# %% ../nbs/98_fastaudio.ipynb #44a14e18
 def config_from_func(func, name, **kwargs):
     "fastaudio's `config_from_func`: a dataclass `name` whose fields are `func`'s keyword defaults, updated by `kwargs`"
     ns = {k: p.default for k, p in inspect.signature(func).parameters.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
     return make_dataclass(name, [(k, object, field(default=v)) for k, v in {**ns, **kwargs}.items()])
 
+# %% ../nbs/98_fastaudio.ipynb #8a0f2147
 def get_usable_kwargs(func, kwargs, exclude=None):
     "fastaudio's helper: `func`'s keyword defaults (less `exclude`) updated with the entries of `kwargs` it accepts"
     exclude = ifnone(exclude, [])
@@ -76,10 +80,12 @@ class _FastaudioLearner(Learner):
         from collections import namedtuple
         return namedtuple('SuggestedLRs', ['lr_min', 'lr_steep'])(*res)
 
+# %% ../nbs/98_fastaudio.ipynb #dc29baf5
 def cnn_config(**kwargs):
     "fastaudio's `cnn_config`: the keyword arguments of a learner as a dict, e.g. `cnn_config(n_in=1)`"
     return dict(kwargs)
 
+# %% ../nbs/98_fastaudio.ipynb #11ba4cbf
 def cnn_learner(dls, arch, config=None, loss_fn=None, loss_func=None, **kwargs):
     "fastaudio's `cnn_learner(dls, arch, config=cnn_config(n_in=1), loss_fn=..., metrics=...)` on `audio_learner`"
     loss = ifnone(loss_func, loss_fn)
@@ -99,6 +105,7 @@ class AudioToMFCC(AudioToSpec):
     @classmethod
     def from_cfg(cls, cfg): return AudioToSpec.from_cfg(cfg)
 
+# %% ../nbs/98_fastaudio.ipynb #3b00aca6
 class TfmResize(DisplayedTransform):
     "fastaudio's `TfmResize(size, interp_mode)`: resize spectrogram images (items or batches) to `size` (F, frames)"
     order = 40
@@ -126,12 +133,14 @@ def tar_extract_at_filename(fname, dest):
         t.extractall(dest, **({'filter': 'data'} if hasattr(tarfile, 'data_filter') else {}))   # no paths outside `dest`
     return dest
 
+# %% ../nbs/98_fastaudio.ipynb #fff99aeb
 def skip_if_ci(func):
     "fastaudio's `fastaudio.ci.skip_if_ci`: the decorated `func()` runs, except where the environment has CI=true: there `alt_func()`"
     @wraps(func)
     def _inner(alt_func=lambda: None): return alt_func() if os.environ.get('CI') == 'true' else func()
     return _inner
 
+# %% ../nbs/98_fastaudio.ipynb #8fff786a
 class SpectrogramTransform(Transform):
     "fastaudio's base of spectrogram transforms: given an `AudioTensor` it warns and passes it through"
     def encodes(self, x: AudioTensor): return _warn_signal(self, x)
@@ -145,6 +154,7 @@ def audio_item_tfms(sample_rate=16000, force_mono=True, crop_signal_to=None):
     if crop_signal_to is not None: tfms.append(ResizeSignal(crop_signal_to))
     return tfms
 
+# %% ../nbs/98_fastaudio.ipynb #00a9bedb
 class PreprocessAudio:
     "fastaudio's `PreprocessAudio(sample_rate=16000, force_mono=True, crop_signal_to=None)`: open a file and apply `audio_item_tfms`"
     def __init__(self, **kwargs): self.tfms = Pipeline(audio_item_tfms(**kwargs))
@@ -157,13 +167,16 @@ class AddNoiseGPU(AddNoise):
         if not NoiseColor.valid(color): raise ValueError(f"`color` must be a NoiseColor (-2..2), got {color!r}")
         super().__init__(noise_level=(min_level, max_level), color=color, p=p)
 
+# %% ../nbs/98_fastaudio.ipynb #c647a06f
 class ChangeVolumeGPU(ChangeVolume):
     "fastaudio's `ChangeVolumeGPU(p, lower, upper)`: `ChangeVolume`"
 
+# %% ../nbs/98_fastaudio.ipynb #5b79961d
 class SignalCutoutGPU(SignalCutout):
     "fastaudio's `SignalCutoutGPU(p, min_cut_pct, max_cut_pct)`: `SignalCutout`"
     def __init__(self, p=0.5, min_cut_pct=0.0, max_cut_pct=0.15): super().__init__(p=p, max_cut_pct=max_cut_pct, min_cut_pct=min_cut_pct)
 
+# %% ../nbs/98_fastaudio.ipynb #75edd246
 class SignalLossGPU(SignalLoss):
     "fastaudio's `SignalLossGPU(p, min_cut_pct, max_cut_pct)`: each clip loses a fraction in [min_cut_pct, max_cut_pct] of its samples"
     def __init__(self, p=0.5, min_cut_pct=0.0, max_cut_pct=0.15):
@@ -185,6 +198,7 @@ def region_mask(n, min_mask_size, max_mask_size, maskable_length, device=None):
     idx = torch.arange(maskable_length, device=device)
     return (starts <= idx) & (idx < starts + sizes)
 
+# %% ../nbs/98_fastaudio.ipynb #493c8f4d
 class _MaskAxisGPU(SpectrogramAugment):
     axis = -2
     def __init__(self, num_masks=1, min_size=1, max_size=10, mask_val=None, p=1.0):
@@ -202,14 +216,17 @@ class _MaskAxisGPU(SpectrogramAugment):
         else: fill = (x.mul(m).sum((-2, -1)) / (m.sum((-2, -1)) * x.shape[-2]).clamp_min(1))[..., None, None]   # the masked area's mean
         return torch.where(m, fill, x).transpose(self.axis, -1)
 
+# %% ../nbs/98_fastaudio.ipynb #3d01b246
 class MaskFreqGPU(_MaskAxisGPU):
     "fastaudio's `MaskFreqGPU(num_masks, min_size, max_size, mask_val)`: bands of min..max rows set to `mask_val` (default: the masked area's mean per channel)"
     axis = -2
 
+# %% ../nbs/98_fastaudio.ipynb #2b05024a
 class MaskTimeGPU(_MaskAxisGPU):
     "fastaudio's `MaskTimeGPU(num_masks, min_size, max_size, mask_val)`: stretches of min..max frames set to `mask_val` (default: the masked area's mean per channel)"
     axis = -1
 
+# %% ../nbs/98_fastaudio.ipynb #c17632aa
 class DeltaGPU(Transform):
     "fastaudio's `DeltaGPU(width, mode)`: channels `[spec, delta, delta2]` grouped (all channels, then all deltas, ...) by torchaudio's `compute_deltas`"
     order = 25

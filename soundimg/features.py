@@ -29,6 +29,7 @@ def _savgol_matrix(width, order):
         dV[:, p] = math.factorial(p) / math.factorial(p - order) * t ** (p - order)
     return dV @ coef
 
+# %% ../nbs/01b_features.ipynb #d2540987
 class Delta(ModuleTransform):
     "Spectrogram `(..., C, F, frames)` -> `(..., C*(n_deltas+1), F, frames)`: per input channel, [spec, delta, ..., n_deltas-th delta] (librosa's `delta`, mode='interp')"
     order = 25
@@ -121,6 +122,7 @@ def mono_to_color(x, channels=3, eps=1e-6):
     img = img.expand(*img.shape[:-3], channels, *img.shape[-2:]).contiguous()
     return retain_type(img, x) if isinstance(x, TensorImageBase) else img
 
+# %% ../nbs/01b_features.ipynb #5120f8d7
 class MonoToColor(ModuleTransform):
     "`mono_to_color` as a module/transform for a `FeatureCache` or `batch_tfms`"
     order = 25

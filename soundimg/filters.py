@@ -34,6 +34,7 @@ def _is_htk(mel_scale, htk=None):
     if mel_scale not in MEL_SCALES: raise ValueError(f"`mel_scale` must be one of {MEL_SCALES}, got {mel_scale!r}")
     return mel_scale == 'htk'
 
+# %% ../nbs/01_filters.ipynb #af34d7ce
 def hz_to_mel(f, mel_scale='slaney', htk=None):
     "Hz to mels: Slaney's scale (librosa's default) or HTK's"
     f = np.asanyarray(f, dtype=np.float64)
@@ -42,6 +43,7 @@ def hz_to_mel(f, mel_scale='slaney', htk=None):
     min_log_mel, logstep = min_log_hz / f_sp, np.log(6.4) / 27.0
     return np.where(f >= min_log_hz, min_log_mel + np.log(np.maximum(f, min_log_hz) / min_log_hz) / logstep, f / f_sp)
 
+# %% ../nbs/01_filters.ipynb #9f6c74b5
 def mel_to_hz(m, mel_scale='slaney', htk=None):
     "Mels to Hz, the inverse of `hz_to_mel`"
     m = np.asanyarray(m, dtype=np.float64)
@@ -50,14 +52,17 @@ def mel_to_hz(m, mel_scale='slaney', htk=None):
     min_log_mel, logstep = min_log_hz / f_sp, np.log(6.4) / 27.0
     return np.where(m >= min_log_mel, min_log_hz * np.exp(logstep * (m - min_log_mel)), f_sp * m)
 
+# %% ../nbs/01_filters.ipynb #01b1d92b
 def hz_to_erb(f):
     "Hz to ERB-number (Cams), Glasberg & Moore (1990): `21.4 log10(1 + 0.00437 f)`"
     return 21.4 * np.log10(1.0 + 0.00437 * np.asanyarray(f, dtype=np.float64))
 
+# %% ../nbs/01_filters.ipynb #5c0ffbea
 def erb_to_hz(e):
     "ERB-number (Cams) to Hz, the inverse of `hz_to_erb`"
     return (10.0 ** (np.asanyarray(e, dtype=np.float64) / 21.4) - 1.0) / 0.00437
 
+# %% ../nbs/01_filters.ipynb #ccb8e03b
 def erb_bandwidth(f):
     "The equivalent rectangular bandwidth in Hz of the auditory filter centred at `f` Hz"
     return 24.7 * (4.37 * np.asanyarray(f, dtype=np.float64) / 1000.0 + 1.0)
@@ -73,6 +78,7 @@ def _check_band(sr, n_fft, f_min, f_max):
     if f_min < 0 or f_min >= f_max: raise ValueError(f"`f_min`={f_min} Hz must be in [0, f_max={f_max}) Hz")
     return float(f_min), f_max
 
+# %% ../nbs/01_filters.ipynb #bad6d3e6
 def _triangles(sr, n_fft, edges):
     "Triangular filters `(len(edges)-2, n_fft//2+1)` rising from `edges[i]` to `edges[i+1]`, falling to `edges[i+2]` (librosa's construction)"
     fft_freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
@@ -82,12 +88,15 @@ def _triangles(sr, n_fft, edges):
     upper = ramps[2:] / fdiff[1:, None]
     return np.maximum(0, np.minimum(lower, upper))
 
+# %% ../nbs/01_filters.ipynb #0f583a4a
 def _slaney_norm(w, edges):
     "Scale each triangle to unit area in Hz: 2 / (right edge - left edge)"
     return w * (2.0 / (edges[2:] - edges[:-2]))[:, None]
 
+# %% ../nbs/01_filters.ipynb #46ecf2fd
 def _empty_filters(w): return int((w.max(1) <= 0).sum())
 
+# %% ../nbs/01_filters.ipynb #3d7a31c1
 def _warn_empty(build, n_bands, name):
     "Warn, naming `name` and the largest number of bands that leaves none empty, if `build(n)` has empty rows"
     w = build(n_bands)
@@ -102,6 +111,7 @@ def _warn_empty(build, n_bands, name):
                       f"use {name} <= {lo} for this n_fft and band, a larger `n_fft`, or a higher `f_min`", stacklevel=3)
     return w
 
+# %% ../nbs/01_filters.ipynb #e51191f4
 def _as_filters(w, dtype=torch.float32): return torch.from_numpy(w).to(dtype)
 
 # %% ../nbs/01_filters.ipynb #3713343c
@@ -117,6 +127,7 @@ def mel_filters(sr, n_fft, n_mels=128, f_min=0.0, f_max=None, mel_scale='slaney'
         return _slaney_norm(w, edges) if norm == 'slaney' else w
     return _as_filters(_warn_empty(build, n_mels, 'n_mels'))
 
+# %% ../nbs/01_filters.ipynb #9573546e
 def erb_filters(sr, n_fft, n_bands=64, f_min=0.0, f_max=None, shape='triangle', norm='slaney', _param='n_bands'):
     "Filters `(n_bands, n_fft//2+1)` centred at equal steps of ERB-number (Glasberg & Moore), triangular or gammatone-shaped"
     n_bands, n_fft = _positive_int(n_bands, 'n_bands'), _positive_int(n_fft, 'n_fft')
@@ -133,6 +144,7 @@ def erb_filters(sr, n_fft, n_bands=64, f_min=0.0, f_max=None, shape='triangle', 
         return w * (2 / (np.pi * b))[:, None] if norm == 'slaney' else w    # unit area: integral of w is pi b / 2
     return _as_filters(_warn_empty(build, n_bands, _param))
 
+# %% ../nbs/01_filters.ipynb #76bfa48c
 def log_filters(sr, n_fft, n_bands=84, f_min=32.70, f_max=None, norm='slaney', _param='n_bands'):
     "Triangular filters `(n_bands, n_fft//2+1)` equally spaced in log-frequency (constant Q) from `f_min` > 0"
     n_bands, n_fft = _positive_int(n_bands, 'n_bands'), _positive_int(n_fft, 'n_fft')
@@ -144,6 +156,7 @@ def log_filters(sr, n_fft, n_bands=84, f_min=32.70, f_max=None, norm='slaney', _
         return _slaney_norm(w, edges) if norm == 'slaney' else w
     return _as_filters(_warn_empty(build, n_bands, _param))
 
+# %% ../nbs/01_filters.ipynb #43590e9f
 def band_centres(scale, sr, n_fft, n_bands=None, f_min=0.0, f_max=None, mel_scale='slaney', htk=None):
     "Centre frequency in Hz of each row of a spectrogram on `scale` ('linear', 'mel', 'erb', 'log')"
     mel_scale = 'htk' if _is_htk(mel_scale, htk) else 'slaney'

@@ -48,6 +48,7 @@ def _confusion_counts(source):
     raise TypeError(f"`source` must be a Learner, a ClassificationInterpretation, an object with `.confusion` "
                     f"or a (preds, targs[, vocab]) tuple, got {type(source).__name__}")
 
+# %% ../nbs/06_interpret.ipynb #051993be
 def confusion_matrix(source, normalize=False):
     "Confusion matrix as a DataFrame (rows actual, columns predicted) of a Learner's validation set, an interpretation, a CV result or `(preds, targs, vocab)`"
     counts, vocab = _confusion_counts(source)
@@ -95,6 +96,7 @@ def _show_spec(spec, ax, **kwargs):
     ax.imshow(img.numpy(), origin='lower', aspect='auto', **{'cmap': 'magma', **kwargs})
     return ax
 
+# %% ../nbs/06_interpret.ipynb #2d0d0611
 class AudioInterpretation(ClassificationInterpretation):
     "fastai's `ClassificationInterpretation` for audio: top losses as spectrograms with players, Grad-CAM"
     def audio(self, i):
@@ -159,8 +161,10 @@ def _model_of(o):
     if not isinstance(m, nn.Module): raise TypeError(f"expected a Learner or an nn.Module, got {type(o).__name__}")
     return m
 
+# %% ../nbs/06_interpret.ipynb #63f30b1c
 def _has_conv(m): return any(isinstance(c, (nn.Conv2d, nn.Conv1d)) for c in m.modules())
 
+# %% ../nbs/06_interpret.ipynb #6a2d17ae
 def find_target_layer(model):
     "The module whose output Grad-CAM explains: the last child of `model` that holds a convolution"
     m = _model_of(model)
@@ -169,6 +173,7 @@ def find_target_layer(model):
     if not kids: raise ValueError(f"{type(m).__name__} has no convolutional layer; Grad-CAM needs one (or pass `layer=`)")
     return kids[-1]
 
+# %% ../nbs/06_interpret.ipynb #cdc1cbe0
 def first_conv(model):
     "The first `nn.Conv2d` of `model` (a Learner or a module)"
     conv = next((c for c in _model_of(model).modules() if isinstance(c, nn.Conv2d)), None)
@@ -183,6 +188,7 @@ def _as_batch(x):
     if x.ndim == 4: return x, False
     raise ValueError(f"`x` must be (C, F, frames) or (B, C, F, frames), got shape {tuple(x.shape)}")
 
+# %% ../nbs/06_interpret.ipynb #cbf18a7b
 def _target_indices(target, out, vocab):
     "Class index per item: the prediction (None), one class for all (int or label), or one per item"
     n_items, n_cls = out.shape
@@ -197,6 +203,7 @@ def _target_indices(target, out, vocab):
     if ((t < 0) | (t >= n_cls)).any(): raise ValueError(f"`target` must be in [0, {n_cls}), got {t.tolist()}")
     return t
 
+# %% ../nbs/06_interpret.ipynb #aaee4215
 def grad_cam(model, x, target=None, layer=None):
     "Grad-CAM heat maps in [0, 1], shaped like the input's `(F, frames)`, for class `target` (default: the prediction) of each item"
     m = _model_of(model)
@@ -238,6 +245,7 @@ def _spec_axes(settings, n_rows, n_frames):
     if len(hz) != n_rows: raise ValueError(f"`settings` describe {len(hz)} frequency rows but the heat map has {n_rows}")
     return hz, np.arange(n_frames) * s['hop_length'] / s['sr']
 
+# %% ../nbs/06_interpret.ipynb #3e01923d
 def cam_in_box(cam, settings, f_range, t_range):
     "Share of the heat map's mass inside the band `f_range` (Hz) x window `t_range` (s), and the box's share of the area"
     cam = _plain(cam).detach().float().cpu()
@@ -256,6 +264,7 @@ def _overlay(cam, spec, ax, alpha=0.45, cmap='jet'):
     else: ax.imshow(cam.numpy(), origin='lower', aspect='auto', cmap=cmap, alpha=alpha, vmin=0, vmax=1)
     return ax
 
+# %% ../nbs/06_interpret.ipynb #a6e84f02
 def show_grad_cam(model, x, target=None, layer=None, spec=None, ax=None, alpha=0.45, cmap='jet', title=None, figsize=(6, 3)):
     "Grad-CAM of class `target` (default: predicted) over the spectrogram of `x` (model input; first item of a batch); returns the axes"
     xb, _ = _as_batch(x)
@@ -284,6 +293,7 @@ def _filter_tiles(w, channel=None):
     gap = np.full((w.shape[2], 1), np.nan)
     return [np.concatenate(sum(([c.numpy(), gap] for c in f), [])[:-1], axis=1) for f in w]
 
+# %% ../nbs/06_interpret.ipynb #2d6374e8
 def plot_first_layer(model, channel=None, ncols=8, max_n=64, cmap='RdBu_r', size=0.9):
     "Show the first convolution's kernels, one tile per filter (input channels side by side unless `channel` picks one); returns the axes"
     w = first_conv(model).weight

@@ -39,6 +39,7 @@ def check_audio_path(path):
     if not os.access(path, os.R_OK): raise PermissionError(f"No permission to read audio file {path}; check its owner and mode (ls -l)")
     return path
 
+# %% ../nbs/00a_io.ipynb #6e2feaa0
 def wav_shortfall(path):
     "For a WAV file shorter than its header says: `(bytes of audio the header promises, bytes present)`; else None (reads ~100 bytes)"
     try:
@@ -61,6 +62,7 @@ def wav_shortfall(path):
 class AudioFileError(ValueError):
     "An audio file that exists but can't be decoded"
 
+# %% ../nbs/00a_io.ipynb #52e55a91
 def _read_frames(path, offset, duration):
     "Samples `(channels, frames)` and the file's rate, reading only the requested span"
     try:
@@ -75,6 +77,7 @@ def _read_frames(path, offset, duration):
         raise AudioFileError(f"Could not decode audio file {path}: {e}") from e
     return torch.from_numpy(np.ascontiguousarray(data.T)), file_sr
 
+# %% ../nbs/00a_io.ipynb #696a3f72
 def load_audio(path, sr=None, mono=False, offset=0.0, duration=None):
     "Read `path` into an `AudioTensor` `(channels, samples)`, resampled to `sr` and mixed to mono if asked"
     path = check_audio_path(path)
@@ -113,6 +116,7 @@ def get_audio_files(path, recurse=True, folders=None):
     from fastai.data.transforms import get_files
     return get_files(path, extensions=audio_extensions, recurse=recurse, folders=folders)
 
+# %% ../nbs/00a_io.ipynb #f4a6789c
 def AudioGetter(suf='', recurse=True, folders=None):
     "A `get_items` function finding audio files under `path/suf`"
     def _inner(o, recurse=recurse, folders=folders): return get_audio_files(Path(o) / suf, recurse, folders)

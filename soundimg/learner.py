@@ -47,12 +47,14 @@ def _resolve_arch(arch):
                          f"and timm is not installed for other names") from None
     return arch
 
+# %% ../nbs/05a_learner.ipynb #9ebe67a3
 def _arch_name(arch): return arch if isinstance(arch, str) else getattr(arch, '__name__', repr(arch))
 
 # %% ../nbs/05a_learner.ipynb #dba84224
 class PretrainedWeightsError(RuntimeError):
     "Pretrained weights are neither in the torch hub cache nor downloadable"
 
+# %% ../nbs/05a_learner.ipynb #12f316da
 def pretrained_weights_file(arch, weights='DEFAULT'):
     "The torchvision weights enum and the torch hub cache file where `arch`'s pretrained weights are expected (None for non-torchvision archs)"
     arch = _resolve_arch(arch)
@@ -62,6 +64,7 @@ def pretrained_weights_file(arch, weights='DEFAULT'):
     w = enum.DEFAULT if weights in (None, 'DEFAULT') else enum[weights] if isinstance(weights, str) else weights
     return w, Path(torch.hub.get_dir()) / 'checkpoints' / os.path.basename(urlparse(w.url).path)
 
+# %% ../nbs/05a_learner.ipynb #68197d0e
 def ensure_pretrained_weights(arch, weights='DEFAULT', timeout=10.0):
     "Path of `arch`'s pretrained weights in the torch hub cache, downloading them if missing; fails within ~`timeout` s offline"
     w, fn = pretrained_weights_file(arch, weights)
@@ -84,6 +87,7 @@ def ensure_pretrained_weights(arch, weights='DEFAULT', timeout=10.0):
 def _has_tfm(dls, cls):
     return any(isinstance(t, cls) for t in dls.train.after_batch.fs)
 
+# %% ../nbs/05a_learner.ipynb #3c3aa80c
 def add_data_normalize(dls, n_batches=4):
     "Add a `DataNormalize` measured on `dls.train` to both DataLoaders of `dls` in place (unless one is there); returns the channel count"
     if _has_tfm(dls, DataNormalize):
@@ -92,6 +96,7 @@ def add_data_normalize(dls, n_batches=4):
     dls.add_tfms([tfm], 'after_batch')
     return tfm.mean.shape[1]
 
+# %% ../nbs/05a_learner.ipynb #8a563f92
 def _normalized_copy(dls, n_batches=4):
     "New DataLoaders over the same data with a `DataNormalize` added: the caller's `dls` are left as they were"
     if _has_tfm(dls, DataNormalize): return dls
@@ -100,16 +105,19 @@ def _normalized_copy(dls, n_batches=4):
     add_data_normalize(new, n_batches)
     return new
 
+# %% ../nbs/05a_learner.ipynb #3b477d70
 def _device_type(dls):
     dev = getattr(dls, 'device', None) or default_device()
     return torch.device(dev).type
 
+# %% ../nbs/05a_learner.ipynb #35e475fa
 def is_multilabel(dls):
     "True if the targets of `dls` are multi-hot (a `MultiCategoryBlock`: several labels per item)"
     ds = getattr(dls, 'train_ds', dls)
     tls = getattr(ds, 'tls', None) or []
     return any(isinstance(t, (MultiCategorize, EncodedMultiCategorize)) for tl in tls[getattr(ds, 'n_inp', 1):] for t in tl.tfms.fs)
 
+# %% ../nbs/05a_learner.ipynb #f02e7a8c
 def audio_learner(dls, arch='resnet18', pretrained=True, n_in=None, normalize=True, metrics='auto', loss_func=None,
                   mixed_precision=None, channels_last=None, norm_batches=4, weights_timeout=10.0, **kwargs):
     "A fastai `vision_learner` for spectrogram batches: `n_in` from the data, normalised with the data's own statistics; multi-label aware"
@@ -140,6 +148,7 @@ def _suggest_funcs(suggest):
         funcs.append(LR_SUGGESTERS[s])
     return funcs
 
+# %% ../nbs/05a_learner.ipynb #5a6b2409
 def find_lr(learn, suggest=('valley', 'steep'), show_plot=True, **kwargs):
     "Run fastai's `lr_find` and return its suggestions by name: 'valley', 'slide', 'minimum' and the course's 'steep'"
     return learn.lr_find(suggest_funcs=_suggest_funcs(suggest), show_plot=show_plot, **kwargs)
@@ -151,6 +160,7 @@ def _learners_of(obj):
     if isinstance(obj, (list, tuple)) and obj and all(isinstance(o, Learner) for o in obj): return list(obj)
     raise TypeError(f"expected a Learner, a list of Learners or a CVResult, got {type(obj).__name__}")
 
+# %% ../nbs/05a_learner.ipynb #ba11d90c
 def predict_proba(learn, files, tta=False, bs=None):
     "Class probabilities `(len(files), n_classes)` of one learner for audio `files`; with `tta` and a `CropFrames` model, averaged over windows covering each whole clip"
     dl = learn.dls.test_dl([str(f) for f in files], bs=ifnone(bs, learn.dls.bs))
@@ -158,6 +168,7 @@ def predict_proba(learn, files, tta=False, bs=None):
         if tta and _crop_tfm(dl) is not None: return crop_tta(learn, dl)[0].float()
         return (learn.tta(dl=dl)[0] if tta else learn.get_preds(dl=dl)[0]).float()
 
+# %% ../nbs/05a_learner.ipynb #5efb451a
 def predict_files(learn_or_result, files, tta=False, bs=None):
     "Predictions for audio `files` of a learner, or the fold ensemble (averaged probabilities) of a `CVResult`"
     files = [Path(files)] if isinstance(files, (str, Path)) else [Path(f) for f in files]

@@ -26,6 +26,7 @@ def _scores_truth(preds, targs):
     if t.shape != s.shape: raise ValueError(f"`targs` shape {tuple(t.shape)} doesn't match `preds` shape {tuple(s.shape)}")
     return s, t.bool()
 
+# %% ../nbs/05_metrics.ipynb #514cff31
 def lwlrap(preds, targs):
     "Label-weighted label-ranking average precision of scores `preds` `(N, C)` for targets `targs` (indices or multi-hot)"
     s, t = _scores_truth(preds, targs)
@@ -36,6 +37,7 @@ def lwlrap(preds, targs):
     hits = torch.searchsorted(pos, -s, right=True)                        # true classes scoring >= each class
     return (hits[t].double() / rank[t].double()).mean().item()
 
+# %% ../nbs/05_metrics.ipynb #2f5bf660
 def balanced_accuracy(preds, targs):
     "Mean over the classes present in `targs` of the fraction of their items predicted right (`preds`: scores `(N, C)` or labels `(N,)`)"
     p = torch.as_tensor(np.asarray(preds) if not isinstance(preds, torch.Tensor) else preds).detach().cpu()
@@ -47,10 +49,12 @@ def balanced_accuracy(preds, targs):
     recalls = [(p[t == c] == c).double().mean() for c in t.unique()]
     return torch.stack(recalls).mean().item()
 
+# %% ../nbs/05_metrics.ipynb #d03ea5ea
 def LwlrapMetric():
     "`lwlrap` as a fastai metric computed over the whole validation set"
     return AccumMetric(lwlrap, flatten=False, to_np=False, name='lwlrap')
 
+# %% ../nbs/05_metrics.ipynb #e7730c67
 def BalancedAccuracyMetric():
     "`balanced_accuracy` as a fastai metric computed over the whole validation set"
     return AccumMetric(balanced_accuracy, flatten=False, to_np=False, name='balanced_accuracy')
@@ -61,6 +65,7 @@ def _as_labels(preds):
     p = torch.as_tensor(np.asarray(preds) if not isinstance(preds, torch.Tensor) else preds)
     return (p.argmax(-1) if p.ndim == 2 else p).long().flatten().cpu()
 
+# %% ../nbs/05_metrics.ipynb #9e0cded5
 def confusion_counts(preds, targs, n):
     "`n x n` confusion counts (rows actual, columns predicted) from plain tensors or arrays: probabilities/logits `(N, n)` or class indices `(N,)`"
     p, t = _as_labels(preds), _as_labels(targs)

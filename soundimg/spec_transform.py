@@ -117,12 +117,14 @@ def _fastaudio_to_spec_config(d):
     kw['to_db'] = to_db
     return SpecConfig(**kw)
 
+# %% ../nbs/01c_spec_transform.ipynb #ba594af9
 def _is_fastaudio_cfg(cfg):
     "Whether `cfg` is a fastaudio preset or a dict of fastaudio / torchaudio keywords (not soundimg's own fields)"
     if isinstance(cfg, SpecConfig) or not (is_dataclass(cfg) or isinstance(cfg, dict)): return False
     d = asdict(cfg) if is_dataclass(cfg) else cfg
     return not (set(d) <= {f.name for f in fields(SpecConfig)} and 'mel' not in d)
 
+# %% ../nbs/01c_spec_transform.ipynb #c33e0c9a
 def _to_spec_config(cfg):
     "`cfg` (SpecConfig, fastaudio preset dataclass or dict) as a `SpecConfig`"
     if isinstance(cfg, SpecConfig): return cfg

@@ -36,6 +36,7 @@ def _frame_params(n_fft, hop_length, win_length):
     hop_length = _positive_int(ifnone(hop_length, max(win_length // 4, 1)), 'hop_length')
     return n_fft, hop_length, win_length
 
+# %% ../nbs/01a_spectrogram.ipynb #de310195
 def get_window(window, win_length, n_fft=None, device=None, dtype=torch.float32):
     "A periodic window (a scipy name like 'hann', or a torch window function) of `win_length` centred in `n_fft`"
     n_fft = ifnone(n_fft, win_length)
@@ -47,6 +48,7 @@ def get_window(window, win_length, n_fft=None, device=None, dtype=torch.float32)
     w = F.pad(w, (left, n_fft - win_length - left))
     return w.to(device=device, dtype=dtype)
 
+# %% ../nbs/01a_spectrogram.ipynb #5dfc974b
 def _float_signal(x):
     "`x` as a plain float tensor (half precision is promoted: CPU FFTs need float32)"
     x = torch.as_tensor(x)
@@ -69,11 +71,13 @@ def _pad_signal(x, n_fft, center, pad_mode, pad=0):
         raise ValueError(f"with center=False the clip ({n} samples) must be at least `n_fft`={n_fft} samples long")
     return x
 
+# %% ../nbs/01a_spectrogram.ipynb #37174b05
 def _stft_rows(x, window, n_fft, hop_length, center, pad_mode, pad):
     "Complex STFT `(rows, frames, n_fft//2+1)` of `x` `(rows, T)`: windowed frames through a real FFT"
     xp = _pad_signal(x, n_fft, center, pad_mode, pad)
     return torch.fft.rfft(xp.unfold(-1, n_fft, hop_length) * window)
 
+# %% ../nbs/01a_spectrogram.ipynb #b32f7a86
 def _stft_chunks(x, window, n_fft, hop_length, center, pad_mode, pad, max_bytes):
     "Yield `(rows, complex STFT (rows, frames, freq))` for row chunks of `x` `(rows, T)` of at most ~`max_bytes` of STFT each"
     n_frames = 1 + (x.shape[-1] + 2 * pad + (0 if center else -n_fft)) // hop_length
@@ -82,6 +86,7 @@ def _stft_chunks(x, window, n_fft, hop_length, center, pad_mode, pad, max_bytes)
     for i in range(0, x.shape[0], step):
         yield slice(i, i + step), _stft_rows(x[i:i + step], window, n_fft, hop_length, center, pad_mode, pad)
 
+# %% ../nbs/01a_spectrogram.ipynb #8a5a2982
 def _band_blocks(fb, size=16):
     "Split filter bank `fb` `(bands, freq)` into blocks of `size` consecutive filters with the frequency range each touches"
     nz = fb != 0
@@ -92,11 +97,13 @@ def _band_blocks(fb, size=16):
         blocks.append((b0, min(b0 + size, fb.shape[0]), lo, hi, fb[b0:b0 + size, lo:hi].T.contiguous()))
     return blocks
 
+# %% ../nbs/01a_spectrogram.ipynb #311f7230
 def _apply_filters(p, blocks, n_bands):
     "`p @ fb.T` for `p` `(..., frames, freq)` using only each block's nonzero frequency range (mel filters are ~95% zeros)"
     if len(blocks) == 1: return torch.matmul(p[..., blocks[0][2]:blocks[0][3]], blocks[0][4])
     return torch.cat([torch.matmul(p[..., lo:hi], w) for _, _, lo, hi, w in blocks], -1)
 
+# %% ../nbs/01a_spectrogram.ipynb #ff1fe9ba
 def _complex_to_power(s, power):
     "|s| ** power"
     if power == 2.0:
@@ -129,6 +136,7 @@ def _filtered_stft(x, fb=None, n_fft=2048, hop_length=None, win_length=None, win
         out[sl] = y.transpose(-1, -2)
     return out.reshape(*lead, *out.shape[-2:])
 
+# %% ../nbs/01a_spectrogram.ipynb #e110aaa2
 def stft_power(x, n_fft=2048, hop_length=None, win_length=None, window='hann', center=True, pad_mode='constant',
                power=2.0, normalized=False):
     "`|STFT(x)| ** power` of `x` `(..., T)` as `(..., n_fft//2 + 1, frames)`: librosa's `np.abs(librosa.stft(x)) ** power`"
@@ -143,12 +151,14 @@ def filter_spectrogram(x, fb, n_fft=2048, hop_length=512, win_length=None, windo
     if fb.shape[-1] != n_fft // 2 + 1: raise ValueError(f"filter bank has {fb.shape[-1]} columns; `n_fft`={n_fft} needs {n_fft // 2 + 1}")
     return _filtered_stft(x, fb, n_fft, hop_length, win_length, window, center, pad_mode, power, normalized)
 
+# %% ../nbs/01a_spectrogram.ipynb #e5936e0f
 def mel_spectrogram(x, sr, n_fft=2048, hop_length=512, n_mels=128, f_min=0.0, f_max=None, power=2.0,
                     win_length=None, window='hann', center=True, pad_mode='constant', mel_scale='slaney', norm='slaney'):
     "Mel spectrogram `(..., n_mels, frames)` of `x` `(..., T)`, equal to `librosa.feature.melspectrogram`"
     fb = mel_filters(sr, n_fft, n_mels, f_min, f_max, mel_scale=mel_scale, norm=norm)
     return filter_spectrogram(x, fb, n_fft, hop_length, win_length, window, center, pad_mode, power)
 
+# %% ../nbs/01a_spectrogram.ipynb #b1168392
 def erb_spectrogram(x, sr, n_fft=2048, hop_length=512, n_bands=64, f_min=0.0, f_max=None, power=2.0, shape='triangle', **kwargs):
     "ERB-scale spectrogram `(..., n_bands, frames)`: `erb_filters` applied to `|STFT(x)| ** power`"
     fb = erb_filters(sr, n_fft, n_bands, f_min, f_max, shape=shape)
@@ -162,6 +172,7 @@ def _ref_value(S, ref):
     if callable(ref): return torch.as_tensor(ref(S), dtype=S.dtype, device=S.device)
     return torch.as_tensor(abs(float(ref)), dtype=S.dtype, device=S.device)
 
+# %% ../nbs/01a_spectrogram.ipynb #0c43af72
 def power_to_db(S, ref=1.0, amin=1e-10, top_db=80.0):
     "`10 log10(S / ref)` floored at `amin` and, per spectrogram (last two axes), at `max - top_db`: librosa's `power_to_db`"
     if amin <= 0: raise ValueError(f"`amin` must be > 0, got {amin}")
@@ -176,6 +187,7 @@ def power_to_db(S, ref=1.0, amin=1e-10, top_db=80.0):
     elif top_db is not None: db = torch.maximum(db, db.max() - top_db)
     return db
 
+# %% ../nbs/01a_spectrogram.ipynb #10090ced
 def amplitude_to_db(S, ref=1.0, amin=1e-5, top_db=80.0):
     "`20 log10(|S| / ref)` with librosa's `amin` and per-spectrogram `top_db`: librosa's `amplitude_to_db`"
     if amin <= 0: raise ValueError(f"`amin` must be > 0, got {amin}")
@@ -193,17 +205,20 @@ def dct_matrix(n_mfcc, n_mels, dtype=torch.float32):
     d[0] /= np.sqrt(2.0)
     return torch.from_numpy(d).to(dtype)
 
+# %% ../nbs/01a_spectrogram.ipynb #b86993ab
 def _lifter(n_mfcc, lifter):
     "librosa's cepstral liftering weights `(n_mfcc, 1)`"
     if lifter < 0: raise ValueError(f"`lifter` must be >= 0, got {lifter}")
     return torch.from_numpy(1 + (lifter / 2) * np.sin(np.pi * np.arange(1, 1 + n_mfcc) / lifter))[:, None].float()
 
+# %% ../nbs/01a_spectrogram.ipynb #88953729
 def mfcc_from_db(S_db, n_mfcc=20, lifter=0):
     "MFCCs `(..., n_mfcc, frames)` from a dB mel spectrogram `(..., n_mels, frames)`"
     d = dct_matrix(n_mfcc, S_db.shape[-2]).to(device=S_db.device, dtype=S_db.dtype)
     M = torch.matmul(d, S_db)
     return M * _lifter(n_mfcc, lifter).to(M) if lifter > 0 else M
 
+# %% ../nbs/01a_spectrogram.ipynb #589dce1b
 def mfcc(x, sr, n_mfcc=20, lifter=0, top_db=80.0, **mel_kwargs):
     "MFCCs `(..., n_mfcc, frames)` of `x` `(..., T)`, equal to `librosa.feature.mfcc` (DCT-II, orthonormal)"
     S = power_to_db(mel_spectrogram(x, sr, **mel_kwargs), top_db=top_db)
@@ -218,6 +233,7 @@ def _spec_axis(settings):
     if scale == 'linear': return 'linear', {}
     return None, {}
 
+# %% ../nbs/01a_spectrogram.ipynb #bc399081
 def _label_bands(ax, settings, n_rows):
     "Put centre frequencies (Hz) on the y axis of an ERB / log spectrogram"
     fc = settings.get('frequencies')                    # images that list their rows' Hz (scalograms) use them
@@ -329,6 +345,7 @@ def _tidy(ctxs):
             ctxs[0].figure.tight_layout()
     return ctxs
 
+# %% ../nbs/01a_spectrogram.ipynb #fa3e6565
 @dispatch
 def show_batch(x: AudioSpectrogram, y, samples, ctxs=None, max_n=9, nrows=None, ncols=None, figsize=None, **kwargs):
     "Show spectrograms (every channel, with labels) in a grid"
@@ -340,10 +357,12 @@ def show_batch(x: AudioSpectrogram, y, samples, ctxs=None, max_n=9, nrows=None, 
         ctxs = [s[i].show(ctx=c) for s, c, _ in zip(samples, ctxs, range(max_n))]
     return _tidy(ctxs)
 
+# %% ../nbs/01a_spectrogram.ipynb #90f0a76e
 def _same(a, b):
     try: return bool(a == b)
     except Exception: return False
 
+# %% ../nbs/01a_spectrogram.ipynb #5d46ee84
 @dispatch
 def show_results(x: AudioSpectrogram, y, samples, outs, ctxs=None, max_n=9, nrows=None, ncols=None, figsize=None, **kwargs):
     "Show spectrograms with target and prediction (green when right, red when wrong) in one grid"

@@ -30,9 +30,13 @@ def synth_class_names(n_classes):
         raise ValueError(f"`n_classes` must be between 2 and {2 * len(SYNTH_FAMILIES)}, got {n_classes}")
     return [SYNTH_FAMILIES[c % 10] + ('' if c < 10 else '_high') for c in range(n_classes)]
 
+# %% ../nbs/04b_synthetic.ipynb #0423451d
 def _uniform(rng, lo, hi, m): return rng.uniform(lo, hi, (m, 1)).astype(np.float32)
+
+# %% ../nbs/04b_synthetic.ipynb #2f8cb21c
 def _loguniform(rng, lo, hi, m): return np.exp(rng.uniform(np.log(lo), np.log(hi), (m, 1))).astype(np.float32)
 
+# %% ../nbs/04b_synthetic.ipynb #861b0710
 def _band_noise(rng, m, n, sr, lo, hi):
     "`m` rows of noise limited to per-row bands `lo..hi` Hz (arrays `(m, 1)`), unit RMS"
     spec = np.fft.rfft(rng.standard_normal((m, n), dtype=np.float32), axis=-1)
@@ -41,6 +45,7 @@ def _band_noise(rng, m, n, sr, lo, hi):
     y = np.fft.irfft(spec, n, axis=-1)
     return y / (y.std(-1, keepdims=True) + 1e-9)
 
+# %% ../nbs/04b_synthetic.ipynb #c61d008b
 def _pink_noise(rng, m, n, sr):
     "`m` rows of 1/f noise, unit RMS"
     spec = np.fft.rfft(rng.standard_normal((m, n), dtype=np.float32), axis=-1)
@@ -48,6 +53,7 @@ def _pink_noise(rng, m, n, sr):
     y = np.fft.irfft(spec, n, axis=-1)
     return y / (y.std(-1, keepdims=True) + 1e-9)
 
+# %% ../nbs/04b_synthetic.ipynb #e0dd7506
 def _family_signal(family, rng, t, sr, f, t0, length):
     "The sound of `family` for `m` clips: `f` (pitch), `t0` (onset) and `length` are `(m, 1)` arrays"
     m, n, tau = len(f), t.shape[-1], np.clip(t - t0, 0, None)
@@ -77,10 +83,12 @@ def _family_signal(family, rng, t, sr, f, t0, length):
         return (np.mod(tau * rate, 1) < duty) * np.sin(2 * np.pi * f * t)
     raise ValueError(f"unknown family {family!r}; expected one of {SYNTH_FAMILIES}")
 
+# %% ../nbs/04b_synthetic.ipynb #a0a10aa6
 def _envelope(t, t0, length, ramp=0.02):
     "1 inside `[t0, t0 + length]`, with linear `ramp`-second fades, 0 outside"
     return np.clip((t - t0) / ramp, 0, 1) * np.clip((t0 + length - t) / ramp, 0, 1)
 
+# %% ../nbs/04b_synthetic.ipynb #687f916c
 def synth_class_clips(c, m, sr=22050, duration=5.0, seed=0):
     "`m` clips `(m, samples)` float32 of class `c` of `synthetic_esc50`: random pitch, onset, length, level, background"
     name = synth_class_names(max(c + 1, 2))[c]
@@ -224,8 +232,10 @@ def _voice_params(rng):
     return dict(f=float(np.exp(rng.uniform(np.log(120), np.log(2000)))), harmonics=int(rng.integers(1, 5)),
                 rate=float(rng.uniform(1.5, 8)), band=float(np.exp(rng.uniform(np.log(300), np.log(3000)))))
 
+# %% ../nbs/04b_synthetic.ipynb #53b560dc
 def _class_hz(c): return 200 * 1.35 ** c                   # a faint class tone; class 9 at 3 kHz
 
+# %% ../nbs/04b_synthetic.ipynb #96efc6d0
 def voiced_clips(voice, c, m, sr=8000, duration=1.0, cue=0.04, seed=0):
     "`m` clips `(m, samples)` of one voice (from `_voice_params`) carrying a faint tone of class `c` at `cue` times the voice's peak"
     rng = np.random.default_rng(seed)

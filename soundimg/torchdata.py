@@ -25,6 +25,7 @@ def _column(df, col, what):
     if col not in df.columns: raise KeyError(f"AudioDataset: {what} column {col!r} not in the data frame; it has {list(df.columns)}")
     return df[col].to_numpy()
 
+# %% ../nbs/04d_torchdata.ipynb #5fd181c2
 def _seconds(v, col):
     "Float seconds from column `col`, or a ValueError naming the first bad row"
     s = pd.to_numeric(pd.Series(v), errors='coerce').to_numpy(dtype=float)
@@ -32,11 +33,13 @@ def _seconds(v, col):
     if len(bad): raise ValueError(f"AudioDataset: column {col!r} must hold seconds >= 0; row {bad[0]} has {v[bad[0]]!r}")
     return s
 
+# %% ../nbs/04d_torchdata.ipynb #4803a408
 def _apply(tfm, x, train):
     "Run one item transform; fastai/fasttransform `Transform`s are told the split, so training-only augmentations run in training only"
     if hasattr(tfm, 'split_idx'): return tfm(x, split_idx=0 if train else 1)
     return tfm(x)
 
+# %% ../nbs/04d_torchdata.ipynb #2655dea1
 class AudioDataset(torch.utils.data.Dataset):
     "`(AudioTensor, label index)` items: files of a DataFrame's `file_col` (or a list) read at `sr`, `channels`, `duration`, then `tfms`"
     def __init__(self, items, labels=None, file_col='audio_path', label_col=None, start_col=None, end_col=None,

@@ -34,6 +34,7 @@ def _check_wavelet(wavelet):
         raise ValueError(f"`wavelet` must be a continuous PyWavelets wavelet: one of {pywt.wavelist(kind='continuous')}, "
                          f"parametrised ones included (e.g. 'cmor1.5-1.0', 'shan1.5-1.0', 'fbsp1-1.5-1.0'); got {wavelet!r}") from e
 
+# %% ../nbs/02_wavelet.ipynb #25105c16
 @functools.lru_cache(maxsize=16)
 def _integrated(name, precision):
     "PyWavelets' integrated wavelet (conjugated if complex) and its grid, as `pywt.cwt` uses them"
@@ -41,18 +42,21 @@ def _integrated(name, precision):
     int_psi, grid = pywt.integrate_wavelet(w, precision=precision)
     return (np.conj(int_psi) if w.complex_cwt else int_psi), grid
 
+# %% ../nbs/02_wavelet.ipynb #097add85
 def _scale_taps(int_psi, grid, scale):
     "The integrated wavelet picked at `scale` and reversed: `int_psi_scale` of `pywt.cwt`"
     step = grid[1] - grid[0]
     j = (np.arange(scale * (grid[-1] - grid[0]) + 1) / (scale * step)).astype(int)
     return int_psi[j[j < int_psi.size]][::-1]
 
+# %% ../nbs/02_wavelet.ipynb #900b3753
 def _check_scales(scales):
     s = np.atleast_1d(np.asarray(scales, dtype=np.float64))
     if s.ndim != 1 or s.size == 0 or not np.isfinite(s).all() or (s <= 0).any():
         raise ValueError(f"`scales` must be a non-empty 1-d sequence of positive numbers, got {scales!r}")
     return s
 
+# %% ../nbs/02_wavelet.ipynb #7b2d469f
 def _centred_filters(wavelet, scales, precision=12, grid_dtype=np.float32):
     "Kernels `h` `(n_scales, A+B+1)` with `coef[n] = sum_k x[n-k] h[:, A+k]`, and `A`, `B`: pywt.cwt as one filter per scale"
     w = _check_wavelet(wavelet)
@@ -85,6 +89,7 @@ def _fast_len(n):
         p5 *= 5
     return best
 
+# %% ../nbs/02_wavelet.ipynb #6baf8679
 def _as_signal(x):
     "A float torch tensor `(..., T)` with at least one sample"
     x = x.as_subclass(torch.Tensor) if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))
@@ -92,6 +97,7 @@ def _as_signal(x):
     if x.ndim == 0 or x.shape[-1] == 0: raise ValueError(f"`x` must have shape (..., samples) with samples >= 1, got {tuple(x.shape)}")
     return x
 
+# %% ../nbs/02_wavelet.ipynb #c25d3659
 def _cwt_fft(x, h, A, B, chunk_elems=2**24):
     "Coefficients `(..., S, T)` by FFT: the signal once, the kernels in chunks of scales"
     T, N = x.shape[-1], _fast_len(x.shape[-1] + A + B + 1)
@@ -105,6 +111,7 @@ def _cwt_fft(x, h, A, B, chunk_elems=2**24):
         out.append(torch.fft.ifft(X[..., None, :] * torch.fft.fft(hc), dim=-1)[..., :T])
     return torch.cat(out, -2)
 
+# %% ../nbs/02_wavelet.ipynb #6fd81258
 def _cwt_conv(x, h, A, B):
     "Coefficients `(..., S, T)` by direct convolution (`conv1d`; real and imaginary parts as channels)"
     T, S = x.shape[-1], h.shape[0]
@@ -114,6 +121,7 @@ def _cwt_conv(x, h, A, B):
     y = y.reshape(*x.shape[:-1], -1, T)
     return torch.complex(y[..., :S, :], y[..., S:, :]) if k.is_complex() else y
 
+# %% ../nbs/02_wavelet.ipynb #62d18490
 def cwt(x, scales, wavelet='morl', sampling_period=1.0, method='fft', precision=12):
     "Continuous wavelet transform of `x` `(..., T)`: coefficients `(..., n_scales, T)` equal to `pywt.cwt`'s, and frequencies"
     w = _check_wavelet(wavelet)
@@ -136,11 +144,13 @@ def _check_scalogram_band(sr, f_min, f_max, n_bands):
     if f_max > sr / 2: raise ValueError(f"`f_max`={f_max} Hz is above the Nyquist frequency sr/2 = {sr / 2} Hz; use f_max <= {sr / 2}")
     if f_min >= f_max: raise ValueError(f"`f_min` must be below `f_max`: need 0 < f_min < f_max <= {sr / 2} Hz, got f_min={f_min}, f_max={f_max}")
 
+# %% ../nbs/02_wavelet.ipynb #d78dc353
 def band_frequencies(f_min, f_max, n_bands, spacing='log'):
     "`n_bands` frequencies from `f_min` to `f_max` Hz, spaced evenly on a `'log'` or `'linear'` axis"
     if spacing not in ('log', 'linear'): raise ValueError(f"`spacing` must be 'log' or 'linear', got {spacing!r}")
     return (np.geomspace if spacing == 'log' else np.linspace)(f_min, f_max, int(n_bands))
 
+# %% ../nbs/02_wavelet.ipynb #aeb42345
 def scales_for_band(wavelet, sr, f_min, f_max, n_bands, spacing='log', precision=12):
     "Scales of `wavelet` whose centre frequencies are `n_bands` frequencies from `f_min` to `f_max` Hz, low to high"
     w = _check_wavelet(wavelet)
@@ -154,6 +164,7 @@ def _block_plan(A, B, hop_length):
     N0 = hop_length * M0
     return N0, M0, (N0 - 1 - A - B) // hop_length + 1
 
+# %% ../nbs/02_wavelet.ipynb #a31812a8
 def _folded_spectra(h, A, B, hop_length):
     "Kernel spectra of one block, shifted so frame centres land on multiples of `hop_length`, as `(M0, hop, n_scales)`"
     N0, M0, _ = _block_plan(A, B, hop_length)
@@ -162,6 +173,7 @@ def _folded_spectra(h, A, B, hop_length):
     H = np.fft.fft(np.roll(hc, -(A + B), axis=-1), axis=-1) / hop_length     # /hop: the fold's normalisation
     return torch.from_numpy(np.ascontiguousarray(H.reshape(h.shape[0], hop_length, M0).transpose(2, 1, 0))).to(torch.complex64)
 
+# %% ../nbs/02_wavelet.ipynb #3f49d794
 def _frame_magnitudes(x, spectra, A, B, hop_length, max_elems=2**24):
     "`|cwt|` at `t = k*hop_length`, `k = 0..T//hop_length`: `(..., T)` -> `(..., n_scales, frames)`"
     M0, _, S = spectra.shape
@@ -251,6 +263,7 @@ def _to_rgb_uint8(db, top_db, cmap):
     if cmap is None: return (v * 255).round().astype(np.uint8)
     return (plt.get_cmap(cmap)(v)[..., :3] * 255).round().astype(np.uint8)
 
+# %% ../nbs/02_wavelet.ipynb #405d73a2
 def _write_png_atomic(arr, path):
     "Write `arr` to `path` through a temporary file in the same folder, renamed into place"
     from PIL import Image
@@ -262,6 +275,7 @@ def _write_png_atomic(arr, path):
         Path(tmp).unlink(missing_ok=True)
         raise
 
+# %% ../nbs/02_wavelet.ipynb #8f36d95d
 def save_scalograms(files, dest, sr=22050, f_min=80.0, f_max=1000.0, n_bands=128, hop_length=512, wavelet='cmor1.5-1.0',
                     top_db=80.0, cmap='magma', offset=0.0, duration=None, overwrite=False, progress=True):
     "Write a scalogram PNG `dest/<stem>.png` per audio file (skipping existing PNGs unless `overwrite`); returns the PNG paths"
