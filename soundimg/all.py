@@ -21,6 +21,7 @@ from .augment import *
 from .crop import *
 from .data import *
 from .datasets import *
+from .download import *
 from .synthetic import *
 from .cache import *
 from .torchdata import *

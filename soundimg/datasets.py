@@ -6,24 +6,22 @@ Docs: https://soundimg.github.io/soundimg/datasets.html.md"""
 
 # %% ../nbs/04a_datasets.ipynb #510b0ae8
 from __future__ import annotations
-import os, shutil, tempfile, warnings, zipfile, difflib
+import warnings, difflib
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import soundfile as sf
-from fastcore.basics import ifnone
-from fastprogress.fastprogress import progress_bar
 from .data import _col
 from .io import AudioFileError, get_audio_files
 
 # %% auto #0
-__all__ = ['ON_ERROR', 'CYCLE_LABELS', 'ESC50_URL', 'read_table', 'check_table', 'check_folds', 'load_esc50', 'check_labels',
-           'load_urbansound8k', 'load_icbhi', 'load_fsdd', 'load_fat2019', 'load_folder', 'NoNetworkError',
+__all__ = ['ON_ERROR', 'CYCLE_LABELS', 'read_table', 'check_table', 'check_folds', 'load_esc50', 'check_labels',
+           'load_urbansound8k', 'load_icbhi', 'load_fsdd', 'load_fat2019', 'load_folder', 'ESC50_URL', 'NoNetworkError',
            'download_esc50', 'esc50']
 
 # %% ../nbs/04a_datasets.ipynb #16b89d90
-import socket, errno, sys, time
 from .io import check_audio_path, wav_shortfall
+from .core import _moved_names
 
 # %% ../nbs/04a_datasets.ipynb #e3702d23
 ON_ERROR = ('raise', 'skip')
@@ -368,136 +366,6 @@ def load_folder(path, on_error='raise', check_audio=True):
     if tops <= set(_SPLIT_NAMES) and all(len(r.parts) >= 3 for r in rel): df['split'] = [r.parts[0] for r in rel]
     return _handle_problems(df, _find_problems(df.audio_path, check_audio), on_error, str(root))
 
-# %% ../nbs/04a_datasets.ipynb #9ac350f1
-ESC50_URL = 'https://github.com/karolpiczak/ESC-50/archive/master.zip'
-
-def _esc50_complete(root, n_clips=2000):
-    "True if `root` has `meta/esc50.csv` with `n_clips` rows and `n_clips` WAV files in `audio/`"
-    csv = root / 'meta' / 'esc50.csv'
-    if not csv.is_file() or not (root / 'audio').is_dir(): return False
-    try: rows = len(pd.read_csv(csv))
-    except Exception: return False
-    return rows == n_clips and len(list((root / 'audio').glob('*.wav'))) == n_clips
-
-# %% ../nbs/04a_datasets.ipynb #4111ca9f
-class NoNetworkError(ConnectionError):
-    "The host of a download can't be reached at all (no network, name not resolved, connection refused)"
-
-# %% ../nbs/04a_datasets.ipynb #63c5c166
-def _no_network(e):
-    "True for errors that say the host is unreachable (retrying at once won't help), not that it was slow"
-    import urllib.error
-    r = e.reason if isinstance(e, urllib.error.URLError) and not isinstance(e, urllib.error.HTTPError) else e
-    return isinstance(r, (socket.gaierror, ConnectionRefusedError)) or getattr(r, 'errno', None) in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN)
-
-# %% ../nbs/04a_datasets.ipynb #97f45c57
-def _fetch(url, part, progress=True, timeout=60, chunk=1 << 20):
-    "Download `url` into `part`, resuming from its current size when the server honours `Range`"
-    import urllib.request, urllib.error
-    have = part.stat().st_size if part.exists() else 0
-    req = urllib.request.Request(url, headers={'Range': f"bytes={have}-", 'User-Agent': 'soundimg'} if have else {'User-Agent': 'soundimg'})
-    try: r = urllib.request.urlopen(req, timeout=timeout)
-    except urllib.error.HTTPError as e:
-        if e.code == 416 and have: return                    # nothing left to fetch: the file is verified next
-        raise
-    with r:
-        length = r.headers.get('Content-Length')
-        resumed = have and r.status == 206
-        if not resumed: have = 0                              # server ignored Range: start again
-        total = have + int(length) if length is not None else None
-        pb = progress_bar(range(total), leave=False) if progress and total else None
-        done = have
-        with open(part, 'ab' if resumed else 'wb') as f:
-            while True:
-                buf = r.read(chunk)
-                if not buf: break
-                f.write(buf); done += len(buf)
-                if pb is not None: pb.update(done)
-    if total is not None and done < total:
-        raise ConnectionError(f"download of {url} stopped at {done} of {total} bytes")
-
-# %% ../nbs/04a_datasets.ipynb #fbf1e89c
-def _check_archive(zpath, n_clips):
-    "The zip's member names, after checking it is a zip with `n_clips` WAVs and meta/esc50.csv"
-    try:
-        with zipfile.ZipFile(zpath) as z: names = z.namelist()
-    except zipfile.BadZipFile as e: raise ValueError(f"{zpath} is not a complete zip archive: {e}") from e
-    wavs = [n for n in names if '/audio/' in n and n.endswith('.wav')]
-    if len(wavs) != n_clips or not any(n.endswith('meta/esc50.csv') for n in names):
-        raise ValueError(f"{zpath} holds {len(wavs)} WAV files (expected {n_clips}) or lacks meta/esc50.csv")
-    return names
-
-# %% ../nbs/04a_datasets.ipynb #24c9c4e0
-def _created_dirs(path):
-    "The folders `path.mkdir(parents=True)` would create, deepest first"
-    made = []
-    while not path.exists(): made.append(path); path = path.parent
-    return made
-
-# %% ../nbs/04a_datasets.ipynb #8e131539
-def _reason(e):
-    import urllib.error
-    r = e.reason if isinstance(e, urllib.error.URLError) else e
-    return getattr(r, 'strerror', None) or str(r) or type(r).__name__
-
-# %% ../nbs/04a_datasets.ipynb #f0c4e536
-def download_esc50(dest, url=ESC50_URL, n_clips=2000, retries=3, progress=True, keep_archive=False, timeout=20):
-    "Download and unpack ESC-50 into `dest/ESC-50-master` (resumable, verified, atomic); returns that folder"
-    from urllib.parse import urlparse
-    dest = Path(dest).expanduser().absolute()
-    root = dest / 'ESC-50-master'
-    if _esc50_complete(root, n_clips): return root
-    if root.exists():
-        raise FileExistsError(f"{root} exists but is not a complete ESC-50 copy ({n_clips} clips); move it away to download again")
-    made = _created_dirs(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    zpath, part = dest / 'ESC-50-master.zip', dest / 'ESC-50-master.zip.part'
-    host = urlparse(url).hostname
-    def tidy():                                              # leave nothing behind that holds no downloaded bytes
-        if part.exists() and part.stat().st_size == 0: part.unlink()
-        for d in made:
-            try: d.rmdir()
-            except OSError: break
-    if not zpath.exists():
-        for attempt in range(retries + 1):
-            try: _fetch(url, part, progress=progress, timeout=timeout); break
-            except (OSError, ConnectionError) as e:          # URLError, timeouts, IncompleteRead's ConnectionError, resets
-                got = part.stat().st_size if part.exists() else 0
-                if _no_network(e) and got == 0:
-                    tidy()
-                    raise NoNetworkError(f"could not download {url}: no network ({host}: {_reason(e)}); connect to the internet, "
-                                         f"or download the archive elsewhere and unpack it into {dest}") from None
-                if attempt == retries:
-                    if got: raise ConnectionError(f"could not download {url} ({_reason(e)}); {got} bytes kept in {part}, run again to resume") from None
-                    tidy()
-                    raise ConnectionError(f"could not download {url}: {host} did not answer ({_reason(e)}, {attempt + 1} attempts of "
-                                          f"{timeout} s); try again later") from None
-                if progress: print(f"download of {url}: {_reason(e)}; retrying ({attempt + 2} of {retries + 1})", file=sys.stderr, flush=True)
-                time.sleep(min(2 ** attempt, 10))
-        try: _check_archive(part, n_clips)
-        except ValueError:
-            part.unlink()
-            raise
-        os.replace(part, zpath)
-    names = _check_archive(zpath, n_clips)
-    top = names[0].split('/')[0]
-    work = Path(tempfile.mkdtemp(prefix='.ESC-50-unpack-', dir=dest))
-    try:
-        with zipfile.ZipFile(zpath) as z: z.extractall(work)
-        if not _esc50_complete(work / top, n_clips): raise ValueError(f"the unpacked archive {zpath} is not a complete ESC-50 copy")
-        os.replace(work / top, root)
-    finally: shutil.rmtree(work, ignore_errors=True)
-    if not keep_archive: zpath.unlink()
-    return root
-
-# %% ../nbs/04a_datasets.ipynb #bf47889d
-def _data_home(): return Path(os.environ.get('SOUNDIMG_DATA', '~/.soundimg/data')).expanduser()
-
-# %% ../nbs/04a_datasets.ipynb #d0fc0221
-def esc50(dest=None, sample=False, **kwargs):
-    "ESC-50 as a DataFrame (downloaded into `dest`, default `$SOUNDIMG_DATA` or ~/.soundimg/data, if needed); `sample`: the ESC-10 subset"
-    root = download_esc50(ifnone(dest, _data_home()), **kwargs)
-    df = load_esc50(root)
-    if sample:
-        df = df[df.esc10.astype(str).str.lower() == 'true'].reset_index(drop=True)
-    return df
+# %% ../nbs/04a_datasets.ipynb #43c56bab
+_all_ = ['ESC50_URL', 'NoNetworkError', 'download_esc50', 'esc50']
+__getattr__ = _moved_names(__name__, {'download': _all_ + ['_esc50_complete', '_no_network', '_fetch', '_check_archive', '_created_dirs', '_reason', '_data_home']})

@@ -14,7 +14,7 @@ from fastai.data.external import URLs
 from fasttransform import DisplayedTransform
 from .spec_transform import _FASTAUDIO_SPEC, _FASTAUDIO_MEL
 from .crop import ResizeSignal
-from .datasets import ESC50_URL
+from .download import ESC50_URL
 from fastai.callback.schedule import minimum, steep
 from .spectrogram import AudioSpectrogram
 from .spec_transform import AudioToSpec
