@@ -158,3 +158,15 @@ def test_run_nbs_palette_png_is_smaller_and_the_same_picture():
     clear = Image.new('RGBA', (8, 8), (0, 0, 0, 0)); buf = io.BytesIO(); clear.save(buf, 'PNG')
     transparent = base64.b64encode(buf.getvalue()).decode()
     assert _tool('run_nbs').palette_png(transparent) == transparent      # transparency is kept as drawn
+
+
+def test_run_nbs_dataloader_workers_see_classes_defined_in_the_notebook(tmp_path, monkeypatch, capsys):
+    "run_nbs runs each notebook in a fresh process whose DataLoader workers fork, so a notebook's own Dataset class works"
+    monkeypatch.syspath_prepend(str(ROOT / 'tools'))        # the pool's processes import run_nbs by name
+    nb = _write_nb(tmp_path / 'w.ipynb', [
+        'import torch\nfrom torch.utils.data import DataLoader, Dataset',
+        'class Squares(Dataset):\n    def __len__(self): return 6\n    def __getitem__(self, i): return i * i',
+        'print(torch.cat(list(DataLoader(Squares(), batch_size=2, num_workers=2))).tolist())'])
+    assert _tool('run_nbs').main([str(nb), '--no-clean']) == 0, capsys.readouterr().out
+    outs = json.loads(nb.read_text())['cells'][3]['outputs']
+    assert outs[0]['text'] == ['[0, 1, 4, 9, 16, 25]\n']

@@ -2,7 +2,7 @@
 
 It runs each notebook as nbdev's test runner does (`nbdev.test.test_nb`: the same cells, skipping those flagged
 with `tst_flags` such as `#| slow`, `#| cuda`, `#| notest`; the notebook's folder as working directory; IN_TEST
-set; a fresh process per notebook), then writes the notebook back with its outputs only if every cell ran, and
+set; a fresh process per notebook, whose DataLoader workers fork as in a Jupyter kernel on Linux), then writes the notebook back with its outputs only if every cell ran, and
 cleans it with `nbdev-clean` (which keeps outputs). Differences from `nbdev-test --save`, for lean notebooks:
 figures are embedded as plain PNG at `--dpi` (execnb's default is 'retina', twice the pixels each way) and stored
 as 256-colour PNGs where that is smaller (colormap pictures look the same at about a third of the bytes), and it
@@ -48,6 +48,15 @@ def run_notebook(fn, skip_flags, force_flags=(), dpi=80, fmt='png', cell_timeout
     if palette: shrink_images(nb)
     write_nb(nb, fn)
     return True, time.time() - start, None
+
+
+def fork_workers():
+    """In the fresh process that runs a notebook, start DataLoader workers (and other child processes) by forking, as a
+    Jupyter kernel on Linux does: a process started by 'spawn' would start its own children by 'spawn' too, and those
+    must unpickle the dataset, which fails for classes defined in the notebook (`__main__`). Where there is no fork
+    (Windows), nothing changes."""
+    import multiprocessing
+    if 'fork' in multiprocessing.get_all_start_methods(): multiprocessing.set_start_method('fork', force=True)
 
 
 def palette_png(b64):
@@ -116,7 +125,8 @@ def main(argv=None):
     failed = []
     # one fresh process per notebook, as nbdev-test: no state (threads, rcParams, imports) leaks between notebooks
     import run_nbs    # this file as a module (its folder is on sys.path): spawned workers import `run_notebook` from it
-    with ProcessPoolExecutor(args.workers, mp_context=get_context('spawn'), max_tasks_per_child=1) as pool:
+    with ProcessPoolExecutor(args.workers, mp_context=get_context('spawn'), max_tasks_per_child=1,
+                             initializer=run_nbs.fork_workers) as pool:
         futs = {nb: pool.submit(run_nbs.run_notebook, nb, skip, force, args.dpi, args.format, 600, cfg.config_path,
                                  not args.no_palette, bool(cfg.exec_profile)) for nb in nbs}
         for nb, fut in futs.items():
