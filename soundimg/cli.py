@@ -176,7 +176,7 @@ def run_cv(args, print=print):
     import torch
     from soundimg.core import check_writable_dir
     from soundimg.features import Delta
-    from soundimg.cv import cross_validate
+    from soundimg.cv import cross_validate, CVConfig
     from soundimg.recipe import suggest_spec, augment_recipe, EpochLog
     from soundimg.distributed import init_distributed, is_main_process, main_process_first, launched
     _check_cv_flags(args)
@@ -205,9 +205,10 @@ def run_cv(args, print=print):
     aug_tfms, aug_cbs, _ = augment_recipe(args.augment, mixup=args.mixup)
     log = EpochLog(n_runs=len(folds) * len(args.seeds), epochs=s['epochs'], print=(lambda *a: None) if args.quiet else print,
                    tty=False if args.quiet else None)
-    res = cross_validate(df, folds=args.folds, seeds=args.seeds, arch=args.arch, epochs=s['epochs'], lr=args.lr,
-                         batch_tfms=tfms + aug_tfms, bs=args.bs, pretrained=args.pretrained, out=args.out, overwrite=args.overwrite,
-                         dls_kwargs=dict(sr=s['sr'], num_workers=args.workers), quiet=True, tta=args.tta, cbs=aug_cbs + [log],
+    config = CVConfig(folds=args.folds, seeds=args.seeds, arch=args.arch, epochs=s['epochs'], lr=args.lr, batch_tfms=tfms + aug_tfms,
+                      bs=args.bs, pretrained=args.pretrained, dls_kwargs=dict(sr=s['sr'], num_workers=args.workers), tta=args.tta,
+                      cbs=aug_cbs + [log])
+    res = cross_validate(df, config, out=args.out, overwrite=args.overwrite, quiet=True,
                          on_run=None if args.quiet else (lambda row: print(_row_line(row))))
     if args.out: _record_settings(args.out, s)
     print(_table_text(res))
