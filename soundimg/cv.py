@@ -272,7 +272,7 @@ def _cv_config(config, kwargs):
     return replace(config, **own, learner_kwargs={**config.learner_kwargs, **extra.pop('learner_kwargs', {}), **extra})
 
 # %% ../nbs/05b_cv.ipynb #74ace875
-@delegates(CVConfig, keep=True)
+@delegates(CVConfig, keep=True, but=['learner_kwargs'])
 def cross_validate(df, config:CVConfig|None=None, out=None, refs=None, resume=True, overwrite=False, keep_learners=None, quiet=False,
                    on_run=None, **kwargs):
     "Train one model per (fold, seed) of `config` (or `CVConfig`'s keywords), validating on that fold; final-epoch results unless `select`/`patience` (labelled optimistic)"
