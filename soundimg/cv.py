@@ -42,7 +42,7 @@ from .results import _atomic_write, _jsonable, OPTIMISTIC, CVResult, RESULT_FILE
 # %% ../nbs/05b_cv.ipynb #8cf66f90
 _all_ = ['OPTIMISTIC', 'CVResult', 'RESULT_FILES', 'ResultStore']   # their home is soundimg.results; `from soundimg.cv import CVResult` keeps working
 
-# %% ../nbs/05b_cv.ipynb #58357846
+# %% ../nbs/05b_cv.ipynb #7973b877
 def _labels_of(s, label_delim):
     "The set of labels in column `s` (each of the `label_delim`-separated ones if given)"
     if label_delim is None: return set(s)
@@ -70,16 +70,19 @@ def _check_cv_args(df, fold_col, label_col, folds, seeds, epochs, select, label_
                                     f"a model can't learn them. Fix the folds or drop those rows")
     return folds, seeds
 
+# %% ../nbs/05b_cv.ipynb #cb56a63e
 def _data_fingerprint(df, fold_col, label_col):
     "A short hash of the labels and folds (and file names, if there) of `df`"
     cols = [c for c in ('filename', label_col, fold_col) if c in df.columns]
     h = pd.util.hash_pandas_object(pd.DataFrame({c: df[c].astype(str).to_numpy() for c in cols}), index=False).to_numpy()
     return hashlib.sha1(h.tobytes()).hexdigest()[:16]
 
+# %% ../nbs/05b_cv.ipynb #d9f90a62
 def _optimistic_cbs(cbs):
     "True if callbacks choose the model or the stopping epoch on validation results"
     return any(isinstance(c, TrackerCallback) for c in listify(cbs))
 
+# %% ../nbs/05b_cv.ipynb #da27e67e
 def _call_make_dls(make_dls, df, fold, **kw):
     "Call `make_dls(df, fold)` with those of `kw` it accepts"
     params = inspect.signature(make_dls).parameters
@@ -152,7 +155,7 @@ class CVConfig:
     @classmethod
     def from_json(cls, s, **objects): return cls.from_dict(json.loads(s), **objects)
 
-# %% ../nbs/05b_cv.ipynb #59d47cb0
+# %% ../nbs/05b_cv.ipynb #7fb213fa
 class TrainingFailedError(RuntimeError):
     "Cross-validation runs that failed (e.g. a non-finite training loss); `.result` holds the runs that finished"
     def __init__(self, msg, result=None): super().__init__(msg); self.result = result
@@ -160,6 +163,7 @@ class TrainingFailedError(RuntimeError):
 class NonFiniteLossError(RuntimeError):
     "The training loss became NaN or infinite"
 
+# %% ../nbs/05b_cv.ipynb #034c7258
 class StopOnNonFiniteLoss(Callback):
     "Stop training with `NonFiniteLossError` once the training loss is NaN/inf for `patience` batches in a row (mixed precision: 3)"
     order = 60
@@ -175,7 +179,7 @@ class StopOnNonFiniteLoss(Callback):
             raise NonFiniteLossError(f"{self.what}: the training loss became non-finite ({self.learn.loss.detach().float().mean().item()}) "
                                      f"in epoch {self.epoch + 1}, batch {self.iter + 1}; lower the learning rate `lr` or check the inputs")
 
-# %% ../nbs/05b_cv.ipynb #e05c7469
+# %% ../nbs/05b_cv.ipynb #70d62993
 def _fit(learn, epochs, lr, fit, cbs):
     "Train with `fit` ('one_cycle' or 'fine_tune'); `lr` a number, None (fastai's default) or an `lr_find` suggestion name"
     if isinstance(lr, str):
@@ -185,6 +189,7 @@ def _fit(learn, epochs, lr, fit, cbs):
     else: learn.fit_one_cycle(epochs, lr_max=lr, cbs=cbs)
     return lr
 
+# %% ../nbs/05b_cv.ipynb #d716eb14
 def _selected_epoch(learn, select, monitor):
     "Index of the epoch whose model is reported: the last, or the best on `monitor` when `select='best'`"
     vals = np.array(learn.recorder.values, dtype=float)
@@ -194,6 +199,7 @@ def _selected_epoch(learn, select, monitor):
     col = vals[:, names.index(monitor)]
     return int(np.argmin(col) if 'loss' in monitor else np.argmax(col))
 
+# %% ../nbs/05b_cv.ipynb #881b3db8
 def _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select, monitor, patience, tta, metrics, cbs,
                 quiet, learner_kwargs, workdir, device=None):
     "Train one model validated on `fold` with `seed` (together on every process of a launch); returns (the table row with its confusion matrix, the learner)"
@@ -234,13 +240,14 @@ def _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select,
     if not multi: row['confusion'] = confusion_counts(preds, targs, len(dls.vocab)).tolist()
     return row, learn
 
-# %% ../nbs/05b_cv.ipynb #9043c0ed
+# %% ../nbs/05b_cv.ipynb #e74c72fb
 def _disk_full(e, folder, need):
     "True if `e` is (or, for torch's writer, looks like) a full disk where `folder` lives"
     if isinstance(e, OSError) and e.errno == errno.ENOSPC: return True
     try: return shutil.disk_usage(folder).free < need * 1.1 + 2**20
     except OSError: return False
 
+# %% ../nbs/05b_cv.ipynb #12f2dca1
 def _save_model(learn, out, fold, seed):
     "Export `learn` to `out/models/`; returns the file's path relative to `out` (None if the learner can't be pickled)"
     rel = Path('models') / f"fold{fold}_seed{seed}.pkl"
@@ -258,7 +265,6 @@ def _save_model(learn, out, fold, seed):
         _atomic_write(out / rel, _weights)
         return None
     return str(rel)
-
 
 # %% ../nbs/05b_cv.ipynb #1a03f2f8
 def _cv_config(config, kwargs):
