@@ -53,7 +53,7 @@ def load_data(data='synthetic', cache=None, progress=True, on_error='raise'):
         warnings.filterwarnings('ignore', message=r'(?s).*They were skipped')
         return load_esc50(path, on_error=on_error)
 
-# %% ../nbs/07_cli.ipynb #cbb4bdad
+# %% ../nbs/07_cli.ipynb #f8985bfc
 def _int_list(s):
     "Whole numbers separated by commas, e.g. '1,2'"
     try: vals = [int(v) for v in str(s).split(',') if v.strip()]
@@ -97,6 +97,7 @@ def cv_parser(p=None):
     p.add_argument('--quiet', action='store_true', help="print only the final table and summary")
     return p
 
+# %% ../nbs/07_cli.ipynb #60e9b5df
 def _check_cv_flags(args):
     "One line naming the first bad flag, before any data is read"
     checks = [('--epochs', args.epochs, 1), ('--bs', args.bs, 1), ('--workers', args.workers, 0), ('--threads', args.threads, 1),
@@ -109,6 +110,7 @@ def _check_cv_flags(args):
     if args.n_fft is not None and args.hop_length is not None and args.hop_length > args.n_fft:
         raise SystemExit(f"soundimg cv: --hop-length ({args.hop_length}) must be <= --n-fft ({args.n_fft})")
 
+# %% ../nbs/07_cli.ipynb #f4775104
 def _limit(df, n, label_col='category'):
     "About `n` clips of each class, the first of each fold so that every fold keeps some"
     if n is None: return df
@@ -120,11 +122,13 @@ def _limit(df, n, label_col='category'):
     out.attrs = attrs
     return out
 
+# %% ../nbs/07_cli.ipynb #06f4e9fd
 def _row_line(row):
     tta = f"  tta {row['tta_accuracy']:.3f}" if 'tta_accuracy' in row else ''
     return (f"fold {row['fold']} seed {row['seed']}: accuracy {row['accuracy']:.3f}{tta}  loss {row['loss']:.3f}  "
             f"epochs {row['epochs']}  {row['seconds']:.0f}s")
 
+# %% ../nbs/07_cli.ipynb #7dbbbcf8
 def cv_settings(args, df, folds):
     "Every choice `soundimg cv` makes: the flags given, else the rules (`suggest_spec`, `suggest_epochs`, `augment_recipe`)"
     from soundimg.recipe import suggest_spec, spec_settings, suggest_epochs, augment_recipe
@@ -150,6 +154,7 @@ def _settings_lines(s):
             f"recipe: {s['arch']}{' pretrained' if s['pretrained'] else ' from scratch'}, {s['epochs']} epochs ({s['epochs_rule']}), "
             f"bs {s['bs']}, lr {s['lr']:g}, augment {s['augment']} (masks {s['masks']}, mixup {s['mixup']:g}){', tta' if s['tta'] else ''}"]
 
+# %% ../nbs/07_cli.ipynb #e6fa656f
 def _record_settings(out, settings):
     "Add `settings` to `out/cv_results.json` (atomically)"
     fn = Path(out) / 'cv_results.json'
@@ -158,6 +163,7 @@ def _record_settings(out, settings):
     tmp = fn.with_name(f".{fn.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(d, indent=1)); os.replace(tmp, fn)
 
+# %% ../nbs/07_cli.ipynb #a4e1f93c
 def _run_minirocket(args, df, t0, print):
     "`soundimg cv --model minirocket`: the same folds and seeds, MiniRocket + RidgeClassifierCV on the raw clips"
     from soundimg.rocket import rocket_cross_validate
@@ -171,6 +177,7 @@ def _run_minirocket(args, df, t0, print):
     print(res.summary())
     return res
 
+# %% ../nbs/07_cli.ipynb #b5ebce87
 def run_cv(args, print=print):
     "Run `soundimg cv` with parsed `args`; returns the `CVResult`"
     import torch
@@ -221,7 +228,7 @@ def _table_text(res):
     cols = [c for c in ['fold', 'seed', 'accuracy', 'tta_accuracy', 'balanced_accuracy', 'loss', 'epochs', 'seconds', 'selection'] if c in res.table]
     return res.table[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}")
 
-# %% ../nbs/07_cli.ipynb #215eee82
+# %% ../nbs/07_cli.ipynb #402db9fd
 def show_parser(p=None):
     "Arguments of `soundimg show`"
     p = p or argparse.ArgumentParser(prog='soundimg show', description='Save the picture of one audio clip')
@@ -234,6 +241,7 @@ def show_parser(p=None):
     p.add_argument('--overwrite', action='store_true', help="replace --out if it exists")
     return p
 
+# %% ../nbs/07_cli.ipynb #c3bdedcc
 SHOW_MAX_VALUES = 2**24      # 64 MiB of float32 image: a 5-minute 44.1 kHz clip as a 128-band mel image at hop 256 is 6.6 MB
 
 def _check_show_out(out, overwrite):
@@ -265,6 +273,7 @@ def _check_show_size(args, n_fft):
                          f"values ({values * 4 / 2**20:.0f} MiB, over the {SHOW_MAX_VALUES * 4 / 2**20:.0f} MiB limit); use --hop-length {hop} or more"
                          f"{', or --repr mel' if args.repr == 'linear' else ''}, or a shorter clip")
 
+# %% ../nbs/07_cli.ipynb #de07b38c
 def run_show(args, print=print):
     "Save the `--repr` image of `args.file` to `args.out`"
     import matplotlib.pyplot as plt
