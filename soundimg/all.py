@@ -28,6 +28,7 @@ from .torchdata import *
 from .metrics import *
 from .learner import *
 from .cv import *
+from .results import *
 from .distributed import *
 from .recipe import *
 from .interpret import *

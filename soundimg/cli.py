@@ -10,33 +10,24 @@ import argparse, json, os, sys, time, warnings
 # torch 2.14 warns at import that torch.jit.script is deprecated (fastai/torchaudio use it): noise on a command line
 warnings.filterwarnings('ignore', message=r'.*torch\.jit\.script.*', category=FutureWarning)
 from pathlib import Path
-import torch
-import matplotlib
-from .core import load_audio
-from .spectrogram import AudioToSpec, SpecConfig, DEFAULT_SPEC
-from .features import Delta
-from .synthetic import synthetic_esc50
-from .datasets import load_esc50, esc50
-from .cv import cross_validate, CVResult
-from .learner import predict_files
-from .recipe import suggest_spec, spec_settings, suggest_epochs, augment_recipe, AUGMENT_LEVELS, EpochLog
-from .rocket import rocket_cross_validate
-from .distributed import init_distributed, is_main_process, main_process_first, launched
 
 # %% auto #0
-__all__ = ['REPRS', 'SHOW_MAX_VALUES', 'COMMANDS', 'make_repr', 'data_home', 'load_data', 'cv_parser', 'cv_settings', 'run_cv',
-           'show_parser', 'run_show', 'predict_parser', 'predict_table', 'run_predict', 'report_parser', 'run_report',
-           'main']
+__all__ = ['AUGMENT_NAMES', 'SHOW_SPEC', 'REPRS', 'SHOW_MAX_VALUES', 'COMMANDS', 'make_repr', 'data_home', 'load_data',
+           'cv_parser', 'cv_settings', 'run_cv', 'show_parser', 'run_show', 'predict_parser', 'predict_table',
+           'run_predict', 'report_parser', 'run_report', 'main']
 
-# %% ../nbs/07_cli.ipynb #1a8f2ce2
-from .core import check_writable_dir, check_audio_path, AudioFileError
+# %% ../nbs/07_cli.ipynb #12ddb9a2
+AUGMENT_NAMES = ('none', 'light', 'strong')              # the levels of `soundimg.recipe.AUGMENT_LEVELS`
+SHOW_SPEC = dict(n_fft=1024, hop_length=512, n_mels=64)  # `soundimg.spectrogram.DEFAULT_SPEC`: `soundimg show`'s image
 
 # %% ../nbs/07_cli.ipynb #cbb009ae
 REPRS = ('mel', 'linear', 'erb', 'scalogram')
 
-def make_repr(repr='mel', sr=16000, n_mels=DEFAULT_SPEC['n_mels'], n_fft=DEFAULT_SPEC['n_fft'], hop_length=DEFAULT_SPEC['hop_length'], f_max=None):
-    "The batch transform turning audio at `sr` into the image `repr` (see `REPRS`)"
+def make_repr(repr='mel', sr=16000, n_mels=None, n_fft=None, hop_length=None, f_max=None):
+    "The batch transform turning audio at `sr` into the image `repr` (see `REPRS`); sizes not given are `DEFAULT_SPEC`'s"
+    from soundimg.spectrogram import AudioToSpec, SpecConfig, DEFAULT_SPEC
     if repr not in REPRS: raise ValueError(f"`repr` must be one of {REPRS}, got {repr!r}")
+    n_mels, n_fft, hop_length = (DEFAULT_SPEC[k] if v is None else v for k, v in (('n_mels', n_mels), ('n_fft', n_fft), ('hop_length', hop_length)))
     if repr == 'scalogram':
         from soundimg.wavelet import Scalogram
         return Scalogram(sr, f_min=50.0, f_max=f_max or sr / 2 * 0.9, n_bands=n_mels, hop_length=hop_length)
@@ -50,6 +41,8 @@ def data_home():
 
 def load_data(data='synthetic', cache=None, progress=True, on_error='raise'):
     "The clips table of `data`: 'synthetic' (made offline), 'esc50', 'esc10' (downloaded once), or an ESC-50-layout folder"
+    from soundimg.synthetic import synthetic_esc50
+    from soundimg.datasets import load_esc50, esc50
     cache = Path(cache) if cache else data_home()
     if data == 'synthetic':   # written at the training rate, 16 kHz, so no epoch spends time resampling
         return load_esc50(synthetic_esc50(cache / 'synthetic_esc50_16k', sr=16000, progress=progress), on_error=on_error)
@@ -60,7 +53,7 @@ def load_data(data='synthetic', cache=None, progress=True, on_error='raise'):
         warnings.filterwarnings('ignore', message=r'(?s).*They were skipped')
         return load_esc50(path, on_error=on_error)
 
-# %% ../nbs/07_cli.ipynb #cbb4bdad
+# %% ../nbs/07_cli.ipynb #f8985bfc
 def _int_list(s):
     "Whole numbers separated by commas, e.g. '1,2'"
     try: vals = [int(v) for v in str(s).split(',') if v.strip()]
@@ -89,7 +82,7 @@ def cv_parser(p=None):
     p.add_argument('--n-mels', type=int, default=None, help="frequency bands of the image (default: suggest_spec, 64 or fewer)")
     p.add_argument('--hop-length', type=int, default=None, help="samples between image columns (default: suggest_spec, ~64 columns per clip)")
     p.add_argument('--n-fft', type=int, default=None, help="FFT size (default: suggest_spec, ~32 ms and >= 2 hops)")
-    p.add_argument('--augment', default='light', choices=tuple(AUGMENT_LEVELS), help="training-only augmentation: SpecAugment masks + MixUp (default light)")
+    p.add_argument('--augment', default='light', choices=AUGMENT_NAMES, help="training-only augmentation: SpecAugment masks + MixUp (default light)")
     p.add_argument('--mixup', type=float, default=None, help="MixUp alpha, 0 for off (default: the --augment level's, 0.4)")
     p.add_argument('--delta', action='store_true', help="add delta and delta-delta channels to the image")
     p.add_argument('--tta', action='store_true', help="also report test-time-augmented accuracy")
@@ -104,6 +97,7 @@ def cv_parser(p=None):
     p.add_argument('--quiet', action='store_true', help="print only the final table and summary")
     return p
 
+# %% ../nbs/07_cli.ipynb #60e9b5df
 def _check_cv_flags(args):
     "One line naming the first bad flag, before any data is read"
     checks = [('--epochs', args.epochs, 1), ('--bs', args.bs, 1), ('--workers', args.workers, 0), ('--threads', args.threads, 1),
@@ -116,6 +110,7 @@ def _check_cv_flags(args):
     if args.n_fft is not None and args.hop_length is not None and args.hop_length > args.n_fft:
         raise SystemExit(f"soundimg cv: --hop-length ({args.hop_length}) must be <= --n-fft ({args.n_fft})")
 
+# %% ../nbs/07_cli.ipynb #f4775104
 def _limit(df, n, label_col='category'):
     "About `n` clips of each class, the first of each fold so that every fold keeps some"
     if n is None: return df
@@ -127,13 +122,16 @@ def _limit(df, n, label_col='category'):
     out.attrs = attrs
     return out
 
+# %% ../nbs/07_cli.ipynb #06f4e9fd
 def _row_line(row):
     tta = f"  tta {row['tta_accuracy']:.3f}" if 'tta_accuracy' in row else ''
     return (f"fold {row['fold']} seed {row['seed']}: accuracy {row['accuracy']:.3f}{tta}  loss {row['loss']:.3f}  "
             f"epochs {row['epochs']}  {row['seconds']:.0f}s")
 
+# %% ../nbs/07_cli.ipynb #7dbbbcf8
 def cv_settings(args, df, folds):
     "Every choice `soundimg cv` makes: the flags given, else the rules (`suggest_spec`, `suggest_epochs`, `augment_recipe`)"
+    from soundimg.recipe import suggest_spec, spec_settings, suggest_epochs, augment_recipe
     stats = suggest_spec(df)
     if args.sr is None: spec = {k: stats[k] for k in ('sr', 'n_fft', 'hop_length', 'n_mels')}
     else: spec = spec_settings(args.sr, stats['duration'], max_sr=None)
@@ -156,6 +154,7 @@ def _settings_lines(s):
             f"recipe: {s['arch']}{' pretrained' if s['pretrained'] else ' from scratch'}, {s['epochs']} epochs ({s['epochs_rule']}), "
             f"bs {s['bs']}, lr {s['lr']:g}, augment {s['augment']} (masks {s['masks']}, mixup {s['mixup']:g}){', tta' if s['tta'] else ''}"]
 
+# %% ../nbs/07_cli.ipynb #e6fa656f
 def _record_settings(out, settings):
     "Add `settings` to `out/cv_results.json` (atomically)"
     fn = Path(out) / 'cv_results.json'
@@ -164,8 +163,10 @@ def _record_settings(out, settings):
     tmp = fn.with_name(f".{fn.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(d, indent=1)); os.replace(tmp, fn)
 
+# %% ../nbs/07_cli.ipynb #a4e1f93c
 def _run_minirocket(args, df, t0, print):
     "`soundimg cv --model minirocket`: the same folds and seeds, MiniRocket + RidgeClassifierCV on the raw clips"
+    from soundimg.rocket import rocket_cross_validate
     if args.out: raise SystemExit("soundimg cv: --out is not supported with --model minirocket (its results print here)")
     print(f"data {args.data}: {len(df)} clips, {df.category.nunique()} classes, folds {sorted(df.fold.unique().tolist())}; "
           f"MiniRocket (10,000 features) + ridge on raw audio at {args.sr} Hz")
@@ -176,8 +177,15 @@ def _run_minirocket(args, df, t0, print):
     print(res.summary())
     return res
 
+# %% ../nbs/07_cli.ipynb #b5ebce87
 def run_cv(args, print=print):
     "Run `soundimg cv` with parsed `args`; returns the `CVResult`"
+    import torch
+    from soundimg.core import check_writable_dir
+    from soundimg.features import Delta
+    from soundimg.cv import cross_validate, CVConfig
+    from soundimg.recipe import suggest_spec, augment_recipe, EpochLog
+    from soundimg.distributed import init_distributed, is_main_process, main_process_first, launched
     _check_cv_flags(args)
     if args.threads is not None: torch.set_num_threads(args.threads)
     init_distributed()                                        # under torchrun / accelerate launch: join the others
@@ -204,9 +212,10 @@ def run_cv(args, print=print):
     aug_tfms, aug_cbs, _ = augment_recipe(args.augment, mixup=args.mixup)
     log = EpochLog(n_runs=len(folds) * len(args.seeds), epochs=s['epochs'], print=(lambda *a: None) if args.quiet else print,
                    tty=False if args.quiet else None)
-    res = cross_validate(df, folds=args.folds, seeds=args.seeds, arch=args.arch, epochs=s['epochs'], lr=args.lr,
-                         batch_tfms=tfms + aug_tfms, bs=args.bs, pretrained=args.pretrained, out=args.out, overwrite=args.overwrite,
-                         dls_kwargs=dict(sr=s['sr'], num_workers=args.workers), quiet=True, tta=args.tta, cbs=aug_cbs + [log],
+    config = CVConfig(folds=args.folds, seeds=args.seeds, arch=args.arch, epochs=s['epochs'], lr=args.lr, batch_tfms=tfms + aug_tfms,
+                      bs=args.bs, pretrained=args.pretrained, dls_kwargs=dict(sr=s['sr'], num_workers=args.workers), tta=args.tta,
+                      cbs=aug_cbs + [log])
+    res = cross_validate(df, config, out=args.out, overwrite=args.overwrite, quiet=True,
                          on_run=None if args.quiet else (lambda row: print(_row_line(row))))
     if args.out: _record_settings(args.out, s)
     print(_table_text(res))
@@ -219,24 +228,26 @@ def _table_text(res):
     cols = [c for c in ['fold', 'seed', 'accuracy', 'tta_accuracy', 'balanced_accuracy', 'loss', 'epochs', 'seconds', 'selection'] if c in res.table]
     return res.table[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}")
 
-# %% ../nbs/07_cli.ipynb #215eee82
+# %% ../nbs/07_cli.ipynb #402db9fd
 def show_parser(p=None):
     "Arguments of `soundimg show`"
     p = p or argparse.ArgumentParser(prog='soundimg show', description='Save the picture of one audio clip')
     p.add_argument('file', help="audio file")
     p.add_argument('--repr', default='mel', choices=REPRS)
     p.add_argument('--sr', type=int, default=None, help="resample to this rate first (default: the file's)")
-    p.add_argument('--n-mels', type=int, default=DEFAULT_SPEC['n_mels'])
-    p.add_argument('--hop-length', type=int, default=DEFAULT_SPEC['hop_length'])
+    p.add_argument('--n-mels', type=int, default=SHOW_SPEC['n_mels'])
+    p.add_argument('--hop-length', type=int, default=SHOW_SPEC['hop_length'])
     p.add_argument('--out', required=True, help="image file to write (.png, .jpg, .pdf, ...)")
     p.add_argument('--overwrite', action='store_true', help="replace --out if it exists")
     return p
 
+# %% ../nbs/07_cli.ipynb #c3bdedcc
 SHOW_MAX_VALUES = 2**24      # 64 MiB of float32 image: a 5-minute 44.1 kHz clip as a 128-band mel image at hop 256 is 6.6 MB
 
 def _check_show_out(out, overwrite):
     "One-line refusals for --out: no or unknown image suffix, a folder, an existing file (without --overwrite), a place we can't write"
     import matplotlib.pyplot as plt
+    from soundimg.core import check_writable_dir
     kinds = sorted(plt.figure().canvas.get_supported_filetypes()); plt.close('all')
     if not out.suffix: raise SystemExit(f"soundimg show: --out {out} has no suffix to choose the image format; use e.g. {out}.png")
     if out.suffix[1:].lower() not in kinds:
@@ -248,6 +259,7 @@ def _check_show_out(out, overwrite):
 def _check_show_size(args, n_fft):
     "Refuse, before reading the audio, an image over `SHOW_MAX_VALUES` values, naming the --hop-length that fits"
     import soundfile as sf
+    from soundimg.core import check_audio_path, AudioFileError
     path = check_audio_path(args.file)
     try: info = sf.info(str(path))
     except (sf.LibsndfileError, RuntimeError) as e: raise AudioFileError(f"Could not decode audio file {path}: {e}") from None
@@ -261,9 +273,12 @@ def _check_show_size(args, n_fft):
                          f"values ({values * 4 / 2**20:.0f} MiB, over the {SHOW_MAX_VALUES * 4 / 2**20:.0f} MiB limit); use --hop-length {hop} or more"
                          f"{', or --repr mel' if args.repr == 'linear' else ''}, or a shorter clip")
 
+# %% ../nbs/07_cli.ipynb #de07b38c
 def run_show(args, print=print):
     "Save the `--repr` image of `args.file` to `args.out`"
     import matplotlib.pyplot as plt
+    from soundimg.core import load_audio
+    from soundimg.spectrogram import DEFAULT_SPEC
     out = Path(args.out)
     _check_show_out(out, args.overwrite)
     if args.hop_length < 1: raise SystemExit(f"soundimg show: --hop-length must be >= 1, got {args.hop_length}")
@@ -301,6 +316,7 @@ def predict_parser(p=None):
 def _load_models(model):
     "The learners of a model file or of a `soundimg cv --out` folder"
     from fastai.learner import load_learner
+    from soundimg.cv import CVResult
     path = Path(model)
     if not path.exists(): raise FileNotFoundError(f"model {model!r}: no such file or folder")
     if path.is_dir(): return CVResult.load(path).get_learners()
@@ -311,6 +327,7 @@ def _load_models(model):
 
 def predict_table(model, files, top_k=3, tta=False):
     "Label, probability and the `top_k` classes of each of `files`, from a model file or the fold ensemble of an --out folder"
+    from soundimg.learner import predict_files
     if top_k < 1: raise ValueError(f"--top-k must be >= 1, got {top_k}")
     learners = _load_models(model)
     p = predict_files(learners if len(learners) > 1 else learners[0], files, tta=tta)
@@ -345,6 +362,7 @@ def run_report(args, print=print):
     "Print the table, summary and settings of the run in `args.out`; (re)write its plot and confusion-matrix PNG"
     import matplotlib.pyplot as plt
     from soundimg.interpret import plot_confusion_matrix
+    from soundimg.cv import CVResult
     out = Path(args.out)
     if not out.is_dir(): raise FileNotFoundError(f"soundimg report: {out} is not a folder")
     res = CVResult.load(out)
@@ -369,12 +387,13 @@ COMMANDS = dict(cv=('cross-validate a CNN on spectrograms', 'Cross-validated acc
 
 def main(argv=None):
     "`soundimg cv ...` / `soundimg predict ...` / `soundimg report ...` / `soundimg show ...`"
-    matplotlib.use('Agg') if 'matplotlib.pyplot' not in sys.modules else None
     p = _Parser(prog='soundimg', description='Sound as images: cross-validated audio classification')
     sub = p.add_subparsers(dest='command', required=True)
     builders = dict(cv=cv_parser, predict=predict_parser, report=report_parser, show=show_parser)
     parsers = {name: builders[name](sub.add_parser(name, help=short, description=desc)) for name, (short, desc) in COMMANDS.items()}
-    args = p.parse_args(argv)
+    args = p.parse_args(argv)                  # --help and flag errors end here, before anything heavy is imported
+    if 'matplotlib.pyplot' not in sys.modules:
+        import matplotlib; matplotlib.use('Agg')   # a command line draws into files, never a window
     run = dict(cv=run_cv, predict=run_predict, report=run_report, show=run_show)[args.command]
     try: run(args)
     except (ValueError, KeyError, TypeError, OSError, RuntimeError) as e:   # OSError: missing/unreadable files, full disks, no network

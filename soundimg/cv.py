@@ -6,17 +6,18 @@ Docs: https://soundimg.github.io/soundimg/cv.html.md"""
 
 # %% ../nbs/05b_cv.ipynb #857de96d
 from __future__ import annotations
-import json, os, re, tempfile, time, warnings, hashlib, inspect
+import json, os, time, warnings, hashlib, inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 from contextlib import nullcontext
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-import matplotlib.pyplot as plt
 from fastcore.basics import ifnone, listify
+from fastcore.meta import delegates
 from fastprogress.fastprogress import progress_bar
 from fastai.torch_core import set_seed
-from fastai.learner import load_learner
 from fastai.callback.tracker import TrackerCallback, SaveModelCallback, EarlyStoppingCallback
 from .data import fold_dataloaders, DataNormalize
 from .learner import LR_SUGGESTERS, _arch_name, audio_learner, predict_files, is_multilabel
@@ -26,150 +27,22 @@ from .distributed import (launched, is_main_process, init_distributed, barrier, 
                           shared_tempdir, distributed_training, distributed_preds)
 
 # %% auto #0
-__all__ = ['OPTIMISTIC', 'RESULT_FILES', 'CVResult', 'TrainingFailedError', 'NonFiniteLossError', 'StopOnNonFiniteLoss',
-           'ResultStore', 'cross_validate', 'write_submission']
+__all__ = ['CVConfig', 'TrainingFailedError', 'NonFiniteLossError', 'StopOnNonFiniteLoss', 'cross_validate', 'write_submission',
+           'OPTIMISTIC', 'CVResult', 'RESULT_FILES', 'ResultStore']
 
 # %% ../nbs/05b_cv.ipynb #f33ec66c
 import errno, shutil, socket
-from contextlib import contextmanager
 from fastai.callback.core import Callback
 from fastai.callback.fp16 import MixedPrecision
 from .core import check_writable_dir
 from .datasets import check_table
+from .results import _atomic_write, _jsonable, OPTIMISTIC, CVResult, RESULT_FILES, ResultStore, _previous_runs
 
-# %% ../nbs/05b_cv.ipynb #dbb1db19
-def _atomic_write(path, write):
-    "Call `write(tmp_path)` then move the temporary file onto `path`, so readers never see half a file"
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix); os.close(fd)
-    umask = os.umask(0o22); os.umask(umask)
-    try: os.chmod(tmp, 0o666 & ~umask); write(Path(tmp)); os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.remove(tmp)
-        raise
-    return path
 
-def _jsonable(o):
-    "`o` as plain JSON types, with reprs (memory addresses removed) for everything else"
-    if isinstance(o, dict): return {str(k): _jsonable(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)): return [_jsonable(v) for v in o]
-    if isinstance(o, (np.integer, np.floating)): return o.item()
-    if o is None or isinstance(o, (bool, int, float, str)): return o
-    if isinstance(o, torch.nn.Module):            # transforms that are modules: their settings, not just their name
-        from dataclasses import is_dataclass, asdict
-        cfg = getattr(o, 'cfg', None)
-        d = asdict(cfg) if is_dataclass(cfg) else getattr(o, 'settings', None) if isinstance(getattr(o, 'settings', None), dict) else o.extra_repr()
-        return {type(o).__name__: _jsonable(d)}
-    if callable(o) and hasattr(o, '__qualname__'): return f"{getattr(o, '__module__', '')}.{o.__qualname__}"
-    return re.sub(r' at 0x[0-9a-fA-F]+', '', repr(o))
+# %% ../nbs/05b_cv.ipynb #8cf66f90
+_all_ = ['OPTIMISTIC', 'CVResult', 'RESULT_FILES', 'ResultStore']   # their home is soundimg.results; `from soundimg.cv import CVResult` keeps working
 
-# %% ../nbs/05b_cv.ipynb #70e21ef1
-OPTIMISTIC = 'optimistic: model selected on validation data'
-
-class CVResult:
-    "Cross-validation results: one row per (fold, seed) in `table`, with confusion matrices, plots and saved models"
-    def __init__(self, runs, config=None, vocab=None, refs=None, out=None, learners=None, metric='accuracy'):
-        self.runs, self.config, self.vocab = list(runs), dict(config or {}), list(vocab or [])
-        self.refs, self.out, self.learners, self.metric = dict(refs or {}), (Path(out) if out else None), dict(learners or {}), metric
-        self.failed = []                 # runs that failed: dicts with fold, seed, error
-
-    @property
-    def table(self):
-        "One row per (fold, seed): fold, seed, accuracy, loss, epochs, seconds, other metrics, selection"
-        rows = [{k: v for k, v in r.items() if k not in ('confusion', 'model_file', 'worker')} for r in self.runs]
-        return pd.DataFrame(rows).sort_values(['fold', 'seed']).reset_index(drop=True) if rows else pd.DataFrame()
-    @property
-    def values(self): return self.table[self.metric].to_numpy(dtype=float)
-    @property
-    def mean(self): return float(self.values.mean())
-    @property
-    def std(self): return float(self.values.std(ddof=1)) if len(self.values) > 1 else 0.0
-    @property
-    def optimistic(self): return any(r.get('optimistic', False) for r in self.runs)
-
-    def summary(self):
-        "`mean accuracy: 0.xxx +- 0.xxx over N runs`, flagged when any model was selected on validation data"
-        s = f"mean {self.metric}: {self.mean:.3f} +- {self.std:.3f} over {len(self.runs)} runs"
-        return s + f" ({OPTIMISTIC})" if self.optimistic else s
-
-    @property
-    def confusion(self):
-        "Confusion matrix summed over every run: rows are true classes, columns predicted"
-        if any('confusion' not in r for r in self.runs): raise ValueError("multi-label results have no confusion matrix; see `table` (lwlrap per run)")
-        m = np.sum([np.asarray(r['confusion']) for r in self.runs], axis=0)
-        return pd.DataFrame(m, index=pd.Index(self.vocab, name='actual'), columns=pd.Index(self.vocab, name='predicted'))
-
-    @property
-    def per_class(self):
-        "Recall (the per-class accuracy), precision and support of each class over every run"
-        m = self.confusion.to_numpy()
-        tp, n, predicted = np.diag(m), m.sum(1), m.sum(0)
-        with np.errstate(invalid='ignore', divide='ignore'):
-            return pd.DataFrame(dict(accuracy=tp / n, precision=tp / predicted, n=n), index=pd.Index(self.vocab, name='class'))
-
-    def plot(self, refs=None, metric=None, ax=None, figsize=None):
-        "Bars per (fold, seed), the mean +- std band, and reference lines such as `{'human': 0.813}`"
-        metric = metric or self.metric
-        t, refs = self.table, {**self.refs, **(refs or {})}
-        vals = t[metric].to_numpy(dtype=float); mean = vals.mean(); std = vals.std(ddof=1) if len(vals) > 1 else 0.
-        if ax is None: _, ax = plt.subplots(figsize=figsize or (max(5, 0.7 * len(t) + 3), 3.5))
-        x = np.arange(len(t))
-        bars = ax.bar(x, vals, color=[f"C{int(s) % 10}" for s in t.seed], alpha=0.8)
-        for b, opt in zip(bars, t.get('optimistic', [False] * len(t))):
-            if opt: b.set_hatch('//')
-        ax.axhspan(mean - std, mean + std, color='grey', alpha=0.2, label=f"mean +- std {mean:.3f} +- {std:.3f}")
-        ax.axhline(mean, color='black', lw=1)
-        for i, (name, v) in enumerate(refs.items()):
-            ax.axhline(v, ls='--', lw=1, color=f"C{(i + 3) % 10}", label=f"{name} {v:.3f}")
-        ax.set_xticks(x, [f"fold {f}\nseed {s}" for f, s in zip(t.fold, t.seed)], fontsize='small')
-        ax.set_ylabel(metric)
-        if metric in ('accuracy', 'balanced_accuracy', 'lwlrap'): ax.set_ylim(0, 1.02)
-        title = f"{metric} per validation fold"
-        if t.get('optimistic', pd.Series([False])).any(): title += f"\n{OPTIMISTIC.upper()} (hatched)"
-        ax.set_title(title, fontsize='medium')
-        ax.legend(loc='lower right', fontsize='small')
-        return ax
-
-    def to_csv(self, path):
-        "Write `table` as CSV (atomically)"
-        return _atomic_write(path, lambda p: self.table.to_csv(p, index=False))
-    def to_json(self, path):
-        "Write config, vocab, references and every run (with its confusion matrix) as JSON (atomically)"
-        d = dict(config=self.config, vocab=self.vocab, refs=self.refs, metric=self.metric, runs=self.runs, failed=self.failed)
-        return _atomic_write(path, lambda p: p.write_text(json.dumps(_jsonable(d), indent=1)))
-    def save_plot(self, path, **kwargs):
-        "Write `plot()` as an image (atomically)"
-        ax = self.plot(**kwargs)
-        try: return _atomic_write(path, lambda p: ax.figure.savefig(p, dpi=100, bbox_inches='tight', format=Path(path).suffix[1:]))
-        finally: plt.close(ax.figure)
-
-    @classmethod
-    def load(cls, out):
-        "The results written to folder `out` by `cross_validate`"
-        out = Path(out); fn = out / 'cv_results.json'
-        if not fn.exists(): raise FileNotFoundError(f"no cross-validation results in {out} ({fn.name} not found)")
-        d = json.loads(fn.read_text())
-        res = cls(d['runs'], d.get('config'), d.get('vocab'), d.get('refs'), out, metric=d.get('metric', 'accuracy'))
-        res.failed = list(d.get('failed', []))
-        return res
-
-    def get_learners(self):
-        "The fold models: kept in memory, or loaded from the files `cross_validate` saved"
-        if self.learners: return list(self.learners.values())
-        files = [self.out / r['model_file'] for r in self.runs if r.get('model_file')] if self.out else []
-        if not files: raise ValueError("this result holds no models: run cross_validate with out=DIR or keep_learners=True")
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            return [load_learner(f) for f in files]
-
-    def predict(self, files, tta=False, **kwargs):
-        "The fold ensemble's predictions for audio `files` (see `predict_files`)"
-        return predict_files(self, files, tta=tta, **kwargs)
-
-    def __repr__(self): return f"{self.table.to_string(index=False)}\n{self.summary()}"
-    def _repr_html_(self): return self.table._repr_html_() + f"<p>{self.summary()}</p>"
-
-# %% ../nbs/05b_cv.ipynb #58357846
+# %% ../nbs/05b_cv.ipynb #7973b877
 def _labels_of(s, label_delim):
     "The set of labels in column `s` (each of the `label_delim`-separated ones if given)"
     if label_delim is None: return set(s)
@@ -197,23 +70,92 @@ def _check_cv_args(df, fold_col, label_col, folds, seeds, epochs, select, label_
                                     f"a model can't learn them. Fix the folds or drop those rows")
     return folds, seeds
 
+# %% ../nbs/05b_cv.ipynb #cb56a63e
 def _data_fingerprint(df, fold_col, label_col):
     "A short hash of the labels and folds (and file names, if there) of `df`"
     cols = [c for c in ('filename', label_col, fold_col) if c in df.columns]
     h = pd.util.hash_pandas_object(pd.DataFrame({c: df[c].astype(str).to_numpy() for c in cols}), index=False).to_numpy()
     return hashlib.sha1(h.tobytes()).hexdigest()[:16]
 
+# %% ../nbs/05b_cv.ipynb #d9f90a62
 def _optimistic_cbs(cbs):
     "True if callbacks choose the model or the stopping epoch on validation results"
     return any(isinstance(c, TrackerCallback) for c in listify(cbs))
 
+# %% ../nbs/05b_cv.ipynb #da27e67e
 def _call_make_dls(make_dls, df, fold, **kw):
     "Call `make_dls(df, fold)` with those of `kw` it accepts"
     params = inspect.signature(make_dls).parameters
     if any(p.kind == p.VAR_KEYWORD for p in params.values()): return make_dls(df, fold, **kw)
     return make_dls(df, fold, **{k: v for k, v in kw.items() if k in params and v is not None})
 
-# %% ../nbs/05b_cv.ipynb #59d47cb0
+# %% ../nbs/05b_cv.ipynb #e7c61b35
+_NOT_FINGERPRINT = ('folds', 'seeds', 'fn_col')     # more folds or seeds of the same experiment resume it
+_OBJECT_FIELDS = ('make_dls', 'item_tfms', 'batch_tfms', 'cbs')
+
+@dataclass
+class CVConfig:
+    "The options of `cross_validate`: what is trained, how, and on which folds and seeds; also the fingerprint a resumed run must match"
+    folds: list|None = None                  # validation folds; None: every fold in `fold_col`
+    seeds: list = (0,)
+    fold_col: str = 'fold'
+    label_col: str = 'category'
+    fn_col: str = 'audio_path'
+    label_delim: str|None = None             # several labels per clip (multi-label), e.g. ','
+    make_dls: Callable|None = None           # `make_dls(df, fold, **dls_kwargs)`; None: `fold_dataloaders`
+    item_tfms: list|None = None
+    batch_tfms: list|None = None
+    bs: int = 64
+    dls_kwargs: dict|None = None
+    arch: str|Callable = 'resnet18'
+    pretrained: bool = True
+    epochs: int = 5
+    lr: float|str|None = None                # a number, None (fastai's default) or an `lr_find` suggestion name
+    fit: str|None = None                     # 'one_cycle' or 'fine_tune'; None: 'fine_tune' if `pretrained`
+    metrics: str|list = 'auto'
+    select: str|None = None                  # 'best': the best epoch on validation (optimistic)
+    monitor: str|None = None
+    patience: int|None = None                # early stopping (optimistic)
+    tta: bool = False
+    cbs: list|None = None
+    learner_kwargs: dict = field(default_factory=dict)   # passed to `audio_learner`
+
+    def __post_init__(self):
+        self.seeds = list(listify(self.seeds))
+        if self.folds is not None: self.folds = list(listify(self.folds))
+        self.learner_kwargs = dict(self.learner_kwargs or {})
+
+    @property
+    def fit_method(self): return ifnone(self.fit, 'fine_tune' if self.pretrained else 'one_cycle')
+
+    def fingerprint(self, df):
+        "What a resumed run must share with the recorded one (as JSON): `df`'s labels and folds, and every option but `folds`, `seeds`, `fn_col`"
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_FINGERPRINT}
+        d.update(make_dls=ifnone(self.make_dls, fold_dataloaders), arch=_arch_name(self.arch), fit=self.fit_method)
+        if not self.label_delim: del d['label_delim']
+        return _jsonable(dict(data=_data_fingerprint(df, self.fold_col, self.label_col), n_items=len(df), **d))
+
+    def to_dict(self):
+        "Every option as JSON types (objects by their settings or name)"
+        return _jsonable({f.name: getattr(self, f.name) for f in fields(self)})
+    def to_json(self, **kwargs): return json.dumps(self.to_dict(), **kwargs)
+
+    @classmethod
+    def from_dict(cls, d, **objects):
+        "The `CVConfig` that `to_dict` wrote; objects it could only describe (`make_dls`, transforms, callbacks) are passed again as `objects`"
+        names = [f.name for f in fields(cls)]
+        unknown = sorted(set(d) - set(names))
+        if unknown: raise ValueError(f"CVConfig has no option(s) {unknown}; its options are {names}")
+        d = {**d, **objects}
+        described = [k for k in _OBJECT_FIELDS if isinstance(d.get(k), str) or
+                     (isinstance(d.get(k), list) and any(isinstance(v, (str, dict)) for v in d[k]))]
+        if described: raise ValueError(f"`{described[0]}` was recorded as a description ({d[described[0]]!r}); pass the object "
+                                       f"itself, e.g. CVConfig.from_dict(d, {described[0]}=...)")
+        return cls(**d)
+    @classmethod
+    def from_json(cls, s, **objects): return cls.from_dict(json.loads(s), **objects)
+
+# %% ../nbs/05b_cv.ipynb #7fb213fa
 class TrainingFailedError(RuntimeError):
     "Cross-validation runs that failed (e.g. a non-finite training loss); `.result` holds the runs that finished"
     def __init__(self, msg, result=None): super().__init__(msg); self.result = result
@@ -221,6 +163,7 @@ class TrainingFailedError(RuntimeError):
 class NonFiniteLossError(RuntimeError):
     "The training loss became NaN or infinite"
 
+# %% ../nbs/05b_cv.ipynb #034c7258
 class StopOnNonFiniteLoss(Callback):
     "Stop training with `NonFiniteLossError` once the training loss is NaN/inf for `patience` batches in a row (mixed precision: 3)"
     order = 60
@@ -236,7 +179,7 @@ class StopOnNonFiniteLoss(Callback):
             raise NonFiniteLossError(f"{self.what}: the training loss became non-finite ({self.learn.loss.detach().float().mean().item()}) "
                                      f"in epoch {self.epoch + 1}, batch {self.iter + 1}; lower the learning rate `lr` or check the inputs")
 
-# %% ../nbs/05b_cv.ipynb #e05c7469
+# %% ../nbs/05b_cv.ipynb #70d62993
 def _fit(learn, epochs, lr, fit, cbs):
     "Train with `fit` ('one_cycle' or 'fine_tune'); `lr` a number, None (fastai's default) or an `lr_find` suggestion name"
     if isinstance(lr, str):
@@ -246,6 +189,7 @@ def _fit(learn, epochs, lr, fit, cbs):
     else: learn.fit_one_cycle(epochs, lr_max=lr, cbs=cbs)
     return lr
 
+# %% ../nbs/05b_cv.ipynb #d716eb14
 def _selected_epoch(learn, select, monitor):
     "Index of the epoch whose model is reported: the last, or the best on `monitor` when `select='best'`"
     vals = np.array(learn.recorder.values, dtype=float)
@@ -255,6 +199,7 @@ def _selected_epoch(learn, select, monitor):
     col = vals[:, names.index(monitor)]
     return int(np.argmin(col) if 'loss' in monitor else np.argmax(col))
 
+# %% ../nbs/05b_cv.ipynb #881b3db8
 def _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select, monitor, patience, tta, metrics, cbs,
                 quiet, learner_kwargs, workdir, device=None):
     "Train one model validated on `fold` with `seed` (together on every process of a launch); returns (the table row with its confusion matrix, the learner)"
@@ -295,118 +240,14 @@ def _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select,
     if not multi: row['confusion'] = confusion_counts(preds, targs, len(dls.vocab)).tolist()
     return row, learn
 
-# %% ../nbs/05b_cv.ipynb #9afc8f27
-def _pid_alive(pid):
-    try: os.kill(int(pid), 0)
-    except ProcessLookupError: return False
-    except (PermissionError, OSError, TypeError, ValueError): return True
-    return True
-
-def _safe(v): return re.sub(r'[^0-9A-Za-z_.-]', '_', str(v))
-
-class ResultStore:
-    "`out`'s results shared by processes (one machine or many on a shared folder): a mutex for reads-merges-writes, a claim per (fold, seed)"
-    def __init__(self, out, stale_after=600.0, heartbeat=30.0):
-        self.out, self.locks, self.stale_after, self.heartbeat = Path(out), Path(out) / '.locks', stale_after, heartbeat
-        self.me = dict(host=socket.gethostname(), pid=os.getpid())
-
-    @contextmanager
-    def locked(self):
-        "Hold `out`'s mutex (an OS file lock: released by the kernel if this process dies)"
-        self.locks.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.locks / 'results.mutex', os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            try:
-                import fcntl
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            except ImportError:                          # Windows
-                import msvcrt
-                while True:
-                    try: msvcrt.locking(fd, msvcrt.LK_LOCK, 1); break
-                    except OSError: time.sleep(0.1)
-            yield self
-        finally: os.close(fd)
-
-    def _claim_file(self, fold, seed): return self.locks / f"fold{_safe(fold)}_seed{_safe(seed)}.lock"
-
-    def holder(self, fold, seed):
-        "Who holds the claim on (fold, seed), or None if nobody does or its holder is gone (dead pid on this host, or no heartbeat for `stale_after` s)"
-        p = self._claim_file(fold, seed)
-        try: d, age = json.loads(p.read_text()), time.time() - p.stat().st_mtime
-        except FileNotFoundError: return None
-        except (OSError, ValueError): return None
-        if not isinstance(d, dict): return None
-        if d.get('host') == self.me['host'] and not _pid_alive(d.get('pid')): return None
-        if min(age, time.time() - float(d.get('heartbeat', 0))) > self.stale_after: return None
-        return d
-
-    def claim(self, fold, seed):
-        "Take (fold, seed) if nobody live holds it (call while `locked`)"
-        h = self.holder(fold, seed)
-        if h is not None and h != {**h, **self.me}: return False
-        _atomic_write(self._claim_file(fold, seed), lambda p: p.write_text(json.dumps({**self.me, 'heartbeat': time.time()})))
-        return True
-
-    def release(self, fold, seed):
-        p = self._claim_file(fold, seed)
-        with self.locked():
-            try: d = json.loads(p.read_text())
-            except (OSError, ValueError): return
-            if isinstance(d, dict) and d.get('host') == self.me['host'] and d.get('pid') == self.me['pid']: p.unlink(missing_ok=True)
-
-    @contextmanager
-    def beating(self, fold, seed):
-        "Touch the claim every `heartbeat` s while the run trains, so others see it is alive"
-        import threading
-        stop = threading.Event()
-        def beat():
-            while not stop.wait(self.heartbeat):
-                try: os.utime(self._claim_file(fold, seed))
-                except OSError: pass
-        t = threading.Thread(target=beat, daemon=True); t.start()
-        try: yield
-        finally: stop.set(); t.join(5)
-
-    def read(self):
-        "The JSON document (the truth; the CSV is derived from it)"
-        fn = self.out / RESULT_FILES[1]
-        return json.loads(fn.read_text()) if fn.exists() else None
-
-    def write(self, res):
-        "JSON first (atomically), then the CSV made from it: a CSV never exists without its JSON"
-        res.to_json(self.out / RESULT_FILES[1])
-        if res.runs: res.to_csv(self.out / RESULT_FILES[0])
-
-# %% ../nbs/05b_cv.ipynb #9043c0ed
-RESULT_FILES = ('cv_results.csv', 'cv_results.json', 'cv_results.png')
-
-def _config_diff(a, b):
-    return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-
-def _previous_runs(out, config, resume, overwrite):
-    "Finished runs recorded in `out` for the same `config`; refuses a folder holding another run's results"
-    fn = out / 'cv_results.json'
-    if not fn.exists():
-        mine = [p for p in [out / n for n in RESULT_FILES] + sorted((out / 'models').glob('fold*_seed*.pkl')) if p.exists()]
-        if mine and not overwrite: raise FileExistsError(f"{out} holds {mine[0].name} but no cv_results.json; pass overwrite=True or choose another `out`")
-        return [], None
-    if overwrite: return [], None
-    try: prev = json.loads(fn.read_text())
-    except ValueError: raise ValueError(f"{fn} is not valid JSON (a damaged results file); move it away, or pass overwrite=True") from None
-    cfg = _jsonable(config)
-    if prev.get('config') != cfg:
-        diff = _config_diff(prev.get('config', {}), cfg)
-        raise FileExistsError(f"{out} holds results of a different run (differences in {diff}); pass overwrite=True to replace "
-                              f"them or choose another `out`")
-    if not resume and prev.get('runs'): raise FileExistsError(f"{out} already holds results of this run; pass resume=True to continue it or overwrite=True")
-    return prev['runs'], prev.get('vocab')
-
+# %% ../nbs/05b_cv.ipynb #e74c72fb
 def _disk_full(e, folder, need):
     "True if `e` is (or, for torch's writer, looks like) a full disk where `folder` lives"
     if isinstance(e, OSError) and e.errno == errno.ENOSPC: return True
     try: return shutil.disk_usage(folder).free < need * 1.1 + 2**20
     except OSError: return False
 
+# %% ../nbs/05b_cv.ipynb #12f2dca1
 def _save_model(learn, out, fold, seed):
     "Export `learn` to `out/models/`; returns the file's path relative to `out` (None if the learner can't be pickled)"
     rel = Path('models') / f"fold{fold}_seed{seed}.pkl"
@@ -425,32 +266,40 @@ def _save_model(learn, out, fold, seed):
         return None
     return str(rel)
 
-def cross_validate(df, fold_col='fold', folds=None, seeds=(0,), make_dls=None, arch='resnet18', epochs=5, lr=None,
-                   item_tfms=None, batch_tfms=None, out=None, label_col='category', fn_col='audio_path', bs=64, dls_kwargs=None,
-                   pretrained=True, fit=None, metrics='auto', select=None, monitor=None, patience=None, tta=False,
-                   refs=None, cbs=None, resume=True, overwrite=False, keep_learners=None, quiet=False, on_run=None, label_delim=None,
-                   **learner_kwargs):
-    "Train one model per (fold, seed), validating on that fold; final-epoch results unless `select`/`patience` (labelled optimistic)"
-    folds, seeds = _check_cv_args(df, fold_col, label_col, folds, seeds, epochs, select, label_delim, fn_col)
-    if tta and launched(): raise ValueError("`tta=True` is not supported under torchrun / accelerate launch; evaluate with TTA in one process")
+# %% ../nbs/05b_cv.ipynb #1a03f2f8
+def _cv_config(config, kwargs):
+    "`config` (default `CVConfig()`) with `cross_validate`'s keywords applied: `CVConfig`'s options replace its values, others go to the learner"
+    if config is not None and not isinstance(config, CVConfig):
+        raise TypeError(f"`config` must be a CVConfig, got {type(config).__name__}; pass other options by name, e.g. fold_col='fold'")
+    config = config or CVConfig()
+    names = {f.name for f in fields(CVConfig)} - {'learner_kwargs'}
+    own = {k: v for k, v in kwargs.items() if k in names}
+    extra = {k: v for k, v in kwargs.items() if k not in names}
+    return replace(config, **own, learner_kwargs={**config.learner_kwargs, **extra.pop('learner_kwargs', {}), **extra})
+
+# %% ../nbs/05b_cv.ipynb #74ace875
+@delegates(CVConfig, keep=True, but=['learner_kwargs'])
+def cross_validate(df, config:CVConfig|None=None, out=None, refs=None, resume=True, overwrite=False, keep_learners=None, quiet=False,
+                   on_run=None, **kwargs):
+    "Train one model per (fold, seed) of `config` (or `CVConfig`'s keywords), validating on that fold; final-epoch results unless `select`/`patience` (labelled optimistic)"
+    c = _cv_config(config, kwargs)
+    folds, seeds = _check_cv_args(df, c.fold_col, c.label_col, c.folds, c.seeds, c.epochs, c.select, c.label_delim, c.fn_col)
+    if c.tta and launched(): raise ValueError("`tta=True` is not supported under torchrun / accelerate launch; evaluate with TTA in one process")
     device = init_distributed()                      # None in a single process
     main = is_main_process()
-    fit = ifnone(fit, 'fine_tune' if pretrained else 'one_cycle')
+    fit = c.fit_method
     if fit not in ('one_cycle', 'fine_tune'): raise ValueError(f"`fit` must be 'one_cycle' or 'fine_tune', got {fit!r}")
-    make_dls = ifnone(make_dls, fold_dataloaders)
-    dls_kw = dict(fold_col=fold_col, label_col=label_col, fn_col=fn_col, item_tfms=item_tfms, batch_tfms=batch_tfms, bs=bs,
-                  label_delim=label_delim, **(dls_kwargs or {}))
-    config = dict(data=_data_fingerprint(df, fold_col, label_col), n_items=len(df), fold_col=fold_col, label_col=label_col,
-                  make_dls=make_dls, arch=_arch_name(arch), epochs=epochs, lr=lr, bs=bs, pretrained=pretrained, fit=fit,
-                  item_tfms=item_tfms, batch_tfms=batch_tfms, dls_kwargs=dls_kwargs, metrics=metrics, select=select, monitor=monitor,
-                  patience=patience, tta=tta, cbs=cbs, learner_kwargs=learner_kwargs, **({'label_delim': label_delim} if label_delim else {}))
+    make_dls = ifnone(c.make_dls, fold_dataloaders)
+    dls_kw = dict(fold_col=c.fold_col, label_col=c.label_col, fn_col=c.fn_col, item_tfms=c.item_tfms, batch_tfms=c.batch_tfms, bs=c.bs,
+                  label_delim=c.label_delim, **(c.dls_kwargs or {}))
+    fingerprint = c.fingerprint(df)
     out = Path(out) if out is not None else None
     if out and main: check_writable_dir(out, '`out`')         # before any training
     store = ResultStore(out) if out else None
-    res = CVResult([], config=_jsonable(config), refs=refs, out=out, metric='lwlrap' if label_delim is not None else 'accuracy')
+    res = CVResult([], config=fingerprint, refs=refs, out=out, metric='lwlrap' if c.label_delim is not None else 'accuracy')
     if store:
         with store.locked():                                 # the first of several launches writes the (empty) results
-            runs, vocab = _previous_runs(out, config, resume, overwrite)
+            runs, vocab = _previous_runs(out, fingerprint, resume, overwrite)
             res.runs, res.vocab = list(runs), list(vocab or [])
             if any('lwlrap' in r and 'accuracy' not in r for r in runs): res.metric = 'lwlrap'
             if main and (overwrite or store.read() is None): store.write(res)
@@ -485,8 +334,8 @@ def cross_validate(df, fold_col='fold', folds=None, seeds=(0,), make_dls=None, a
             tried.add(fs)
             try:
                 with (store.beating(fold, seed) if store and main else nullcontext()):
-                    row, learn = _train_eval(df, fold, seed, make_dls, dls_kw, arch, epochs, lr, fit, select, monitor, patience, tta,
-                                             metrics, cbs, quiet, dict(pretrained=pretrained, **learner_kwargs), workdir, device)
+                    row, learn = _train_eval(df, fold, seed, make_dls, dls_kw, c.arch, c.epochs, c.lr, fit, c.select, c.monitor, c.patience, c.tta,
+                                             c.metrics, c.cbs, quiet, dict(pretrained=c.pretrained, **c.learner_kwargs), workdir, device)
                     vocab = [str(v) for v in learn.dls.vocab]
                     if res.vocab and res.vocab != vocab: raise ValueError(f"fold {fold} has classes {vocab}, earlier runs {res.vocab}")
                     if on_run and main: on_run(row)          # shown before its model is saved: a full disk loses no result
@@ -521,6 +370,7 @@ def cross_validate(df, fold_col='fold', folds=None, seeds=(0,), make_dls=None, a
         raise TrainingFailedError(f"{len(res.failed)} of {len(todo)} runs failed: " + '; '.join(f['error'] for f in res.failed[:3]) +
                                   (f"; the others' results are in {out}" if out else ''), result=res)
     return res
+
 
 # %% ../nbs/05b_cv.ipynb #992abf37
 def write_submission(learn_or_result, test_files, path, overwrite=False, tta=True, bs=None):

@@ -42,3 +42,40 @@ def test_limit_skip_bad_predict_report(tmp_path):
     assert (tmp_path / 'run' / 'cv_confusion.png').exists() and r.stdout.splitlines()[-1] == lines[-1]
     r = run('cv', '--data', str(data), '--bs', '0')
     assert r.returncode != 0 and r.stderr.strip() == 'soundimg cv: --bs must be >= 1, got 0'
+
+
+HEAVY = ('torch', 'fastai', 'pandas', 'matplotlib')
+
+
+def test_help_and_flag_errors_import_nothing_heavy():
+    "`soundimg --help`, every command's --help and a bad flag are answered by argparse alone: no torch/fastai/pandas/matplotlib"
+    code = ("import sys, contextlib, io, soundimg.cli as c\n"
+            "for argv in (['--help'], ['cv', '--help'], ['show', '--help'], ['predict', '--help'], ['report', '--help'], ['cv', '--augment', 'huge']):\n"
+            "    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+            "        try: c.main(argv)\n"
+            "        except SystemExit: pass\n"
+            f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))")
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == '[]', r.stdout
+    r = run('--help')
+    assert r.returncode == 0 and 'cv' in r.stdout and 'show' in r.stdout
+
+
+def test_parser_copies_equal_the_library():
+    "The few values the parsers show without importing torch are the library's own"
+    from soundimg.cli import AUGMENT_NAMES, SHOW_SPEC, cv_parser, show_parser
+    from soundimg.recipe import AUGMENT_LEVELS
+    from soundimg.spectrogram import DEFAULT_SPEC
+    assert AUGMENT_NAMES == tuple(AUGMENT_LEVELS)
+    assert SHOW_SPEC == {k: DEFAULT_SPEC[k] for k in SHOW_SPEC}
+    a = show_parser().parse_args(['x.wav', '--out', 'x.png'])
+    assert (a.n_mels, a.hop_length) == (DEFAULT_SPEC['n_mels'], DEFAULT_SPEC['hop_length'])
+    assert cv_parser().parse_args([]).augment in AUGMENT_LEVELS
+
+
+def test_package_init_is_light():
+    "`import soundimg` (which every `soundimg.x` import runs first) imports nothing heavy"
+    r = subprocess.run([sys.executable, '-c', f"import sys, soundimg; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.stdout.strip() == '[]', r.stdout + r.stderr

@@ -170,3 +170,10 @@ def test_run_nbs_dataloader_workers_see_classes_defined_in_the_notebook(tmp_path
     assert _tool('run_nbs').main([str(nb), '--no-clean']) == 0, capsys.readouterr().out
     outs = json.loads(nb.read_text())['cells'][3]['outputs']
     assert outs[0]['text'] == ['[0, 1, 4, 9, 16, 25]\n']
+
+
+def test_sidebar_lists_every_notebook_once():
+    "The docs' sidebar names each notebook exactly once, so a new notebook cannot be missing from the site"
+    listed = re.findall(r'-\s+(\S+\.ipynb)', (ROOT / 'nbs' / 'sidebar.yml').read_text())
+    on_disk = sorted(str(p.relative_to(ROOT / 'nbs')) for p in (ROOT / 'nbs').rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts)
+    assert sorted(listed) == on_disk, set(listed) ^ set(on_disk)
