@@ -15,6 +15,7 @@ from .spectrogram import *
 from .features import *
 from .wavelet import *
 from .rocket import *
+from .rocket_cpu import *
 from .augment import *
 from .data import *
 from .datasets import *
