@@ -13,7 +13,7 @@ import torch
 from sklearn.linear_model import RidgeClassifierCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from soundimg.core import load_audio, resample
+from soundimg.core import load_audio
 from soundimg.synthetic import synthetic_esc50
 from soundimg.datasets import load_esc50
 from soundimg.rocket import MiniRocket, load_clips

@@ -17,6 +17,7 @@ from .spec_transform import *
 from .features import *
 from .wavelet import *
 from .rocket import *
+from .rocket_cpu import *
 from .augment import *
 from .crop import *
 from .data import *

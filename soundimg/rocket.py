@@ -7,15 +7,14 @@ Docs: https://soundimg.github.io/soundimg/rocket.html.md"""
 # %% ../nbs/02a_rocket.ipynb #f38dc34d
 from __future__ import annotations
 import itertools, time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
-from numba import njit
 from .core import load_audio
+from .rocket_cpu import minirocket_biases_cpu, minirocket_ppv_cpu
 
 # %% auto #0
 __all__ = ['collate_clips', 'minirocket_kernels', 'minirocket_dilations', 'MiniRocket', 'Rocket', 'load_clips', 'rocket_features',
@@ -97,102 +96,6 @@ def _row_quantiles(v, n, q):
     a, b = s.gather(1, lo).double(), s.gather(1, hi).double()
     return torch.where(t >= 0.5, b - (b - a) * (1 - t), a + (b - a) * t)
 
-# %% ../nbs/02a_rocket.ipynb #c0a1b2c4
-def _njit(**kw):
-    "numba's `njit` releasing the GIL, cached on disk when the code lives in a module file (not when a notebook runs it)"
-    return njit(nogil=True, cache='__file__' in globals(), **kw)
-
-@_njit()
-def _mr_prep(x, L, d, Ca, Gp):
-    "Per channel of clip `x[:, :L]` (zeros around it): `Ca` = minus the sum of the 9 taps at dilation `d`, `Gp` = 3x with 4d zeros each side"
-    p = 4 * d
-    for ch in range(x.shape[0]):
-        xc, ca, g = x[ch], Ca[ch], Gp[ch]
-        g[:] = 0.
-        gm, xl = g[p:p + L], xc[:L]
-        for t in range(L): gm[t] = 3 * xl[t]
-        ca[:] = 0.
-        for j in range(9):
-            s = (j - 4) * d
-            lo, hi = max(0, -s), min(L, L - s)
-            if hi <= lo: continue
-            dst, src = ca[lo:hi], xc[lo + s:hi + s]
-            for t in range(hi - lo): dst[t] -= src[t]
-
-@_njit()
-def _mr_combine(Ca, Gp, chans, d, a, b, c, t0, t1, out):
-    "`out[:t1 - t0]`: the kernel with 2 at taps a, b, c at positions t0 <= t < t1, summed over the channels where `chans` is 1"
-    n = t1 - t0
-    o = out[:n]
-    first = True
-    for ch in range(Ca.shape[0]):
-        if chans[ch] == 0: continue
-        ca, g = Ca[ch][t0:t1], Gp[ch]
-        ga, gb, gc = g[t0 + a * d:t1 + a * d], g[t0 + b * d:t1 + b * d], g[t0 + c * d:t1 + c * d]
-        if first:
-            for t in range(n): o[t] = ca[t] + ga[t] + gb[t] + gc[t]
-        else:
-            for t in range(n): o[t] += ca[t] + ga[t] + gb[t] + gc[t]
-        first = False
-
-@_njit(fastmath=True)
-def _count_gt(v, b):
-    "How many values of `v` exceed `b`: a float32 sum of 0s and 1s (exact below 2**24; 4x faster than an int64 count here; fastmath only reorders it)"
-    s = np.float32(0.)
-    for t in range(len(v)): s += np.float32(1.) if v[t] > b else np.float32(0.)
-    return s
-
-@_njit()
-def _mr_outputs(x, lengths, chans, d, examples, idx, out):
-    "`out[k, :L]`: kernel k's output at dilation `d` over its clip `x[examples[k]]` of length L (each clip prepared once)"
-    C = x.shape[1]
-    for e in range(x.shape[0]):
-        ks = np.flatnonzero(examples == e)
-        if len(ks) == 0: continue
-        L = lengths[e]
-        Ca, Gp = np.empty((C, L), dtype=np.float32), np.empty((C, L + 8 * d), dtype=np.float32)
-        _mr_prep(x[e], L, d, Ca, Gp)
-        for k in ks: _mr_combine(Ca, Gp, chans[k], d, idx[k, 0], idx[k, 1], idx[k, 2], 0, L, out[k])
-
-@_njit()
-def _mr_ppv(x, lengths, chans, dilations, counts, starts, biases, idx, block, p0, p1, out):
-    "PPV features into `out` for the (clip, dilation) pairs p0 <= p < p1 (p = clip * n_dilations + dilation)"
-    C, nd = x.shape[1], len(dilations)
-    buf = np.empty(block, dtype=np.float32)
-    for p in range(p0, p1):
-        i, di = p // nd, p % nd
-        L, d, n = lengths[i], dilations[di], counts[di]
-        pad = 4 * d
-        Ca, Gp = np.empty((C, L), dtype=np.float32), np.empty((C, L + 8 * d), dtype=np.float32)
-        _mr_prep(x[i], L, d, Ca, Gp)
-        cnt = np.zeros((84, n), dtype=np.float64)       # exact counts: each block adds an exact float32 count <= block
-        short = L <= 2 * pad                                   # too short for the unpadded output: every kernel counts all L
-        for t0 in range(0, L, block):
-            t1 = min(L, t0 + block)
-            for k in range(84):
-                _mr_combine(Ca, Gp, chans[di, k], d, idx[k, 0], idx[k, 1], idx[k, 2], t0, t1, buf)
-                lo, hi = 0, t1 - t0
-                if (k + di) % 2 == 1 and not short:            # the paper alternates full and unpadded outputs
-                    lo = max(t0, pad) - t0; hi = max(min(t1, L - pad) - t0, lo)
-                v = buf[lo:hi]
-                o = starts[di] + k * n
-                for j in range(n): cnt[k, j] += _count_gt(v, biases[o + j])
-        for k in range(84):
-            den = np.float32(L if (short or (k + di) % 2 == 0) else L - 2 * pad)
-            o = starts[di] + k * n
-            for j in range(n): out[i, o + j] = np.float32(cnt[k, j]) / den   # float32 division, as the torch engine
-
-_MR_IDX = np.array(list(itertools.combinations(range(9), 3)), dtype=np.int64)   # the taps with weight 2, kernel by kernel
-
-def _threaded(f, tasks):
-    "Run `f` on each task, on `torch.get_num_threads()` threads (the numba loops release the GIL)"
-    n = min(torch.get_num_threads(), len(tasks))
-    if n <= 1:
-        for t in tasks: f(t)
-    else:
-        with ThreadPoolExecutor(n) as ex: list(ex.map(f, tasks))
-
-
 # %% ../nbs/02a_rocket.ipynb #95fc566c
 class MiniRocket(nn.Module):
     "MiniRocket features (Dempster et al. 2021) of batches `(B, C, T)`: PPV of 84 fixed kernels at fitted dilations and biases"
@@ -264,24 +167,9 @@ class MiniRocket(nn.Module):
         return self
 
     def _fit_numba(self, x, lengths, q):
-        "The biases from compiled loops: each (dilation, kernel)'s output over its clip, then np.quantile's linear rule via partition"
-        x, lengths = x.contiguous().numpy(), lengths.numpy().astype(np.int64)
+        "The biases from the compiled loops of `soundimg.rocket_cpu`"
         dil, counts, chans, examples = (t.cpu().numpy() for t in (self.dilations, self.counts, self.channels, self.fit_examples))
-        starts = np.concatenate([[0], np.cumsum(84 * counts)[:-1]])
-        biases = np.empty(len(q))
-        def one(di):
-            n, Ls = int(counts[di]), lengths[examples[di]]
-            out = np.empty((84, int(Ls.max())), dtype=np.float32)
-            _mr_outputs(x, lengths, chans[di], int(dil[di]), examples[di], _MR_IDX, out)
-            for k in range(84):
-                L, o = int(Ls[k]), starts[di] + k * n
-                pos = q[o:o + n] * (L - 1)
-                lo = np.floor(pos).astype(np.int64); hi = np.minimum(lo + 1, L - 1); t = pos - lo
-                s = np.partition(out[k, :L], np.unique(np.concatenate([lo, hi])))
-                a, b = s[lo].astype(np.float64), s[hi].astype(np.float64)
-                biases[o:o + n] = np.where(t >= 0.5, b - (b - a) * (1 - t), a + (b - a) * t)
-        _threaded(one, range(len(dil)))
-        return biases
+        return minirocket_biases_cpu(x.contiguous().numpy(), lengths.numpy().astype(np.int64), dil, counts, chans, examples, q)
 
     def _per_chunk(self, C, T):
         "Clips per chunk so that a chunk's temporaries stay under `max_memory` bytes"
@@ -323,15 +211,9 @@ class MiniRocket(nn.Module):
         return out
 
     def _transform_numba(self, x, lengths, block=2048):
-        "PPV features from the compiled loops, (clip, dilation) pairs shared among the threads"
+        "PPV features from the compiled loops of `soundimg.rocket_cpu`"
         dil, counts, chans = (t.numpy() for t in (self.dilations, self.counts, self.channels))
-        starts = np.concatenate([[0], np.cumsum(84 * counts)[:-1]])
-        x, lengths, biases = x.contiguous().numpy(), lengths.numpy().astype(np.int64), self.biases.numpy()
-        out = np.empty((len(x), self.n_features), dtype=np.float32)
-        n = len(x) * len(dil)
-        per = max(1, n // (8 * torch.get_num_threads()))
-        _threaded(lambda s: _mr_ppv(x, lengths, chans, dil, counts, starts, biases, _MR_IDX, block, s.start, s.stop, out), _chunks(n, per))
-        return torch.from_numpy(out)
+        return torch.from_numpy(minirocket_ppv_cpu(x.contiguous().numpy(), lengths.numpy().astype(np.int64), dil, counts, chans, self.biases.numpy(), block))
 
     def forward(self, x, lengths=None): return self.transform(x, lengths)
     def fit_transform(self, x, lengths=None): return self.fit(x, lengths).transform(x, lengths)
