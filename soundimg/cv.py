@@ -269,6 +269,9 @@ def _save_model(learn, out, fold, seed):
 # %% ../nbs/05b_cv.ipynb #1a03f2f8
 def _cv_config(config, kwargs):
     "`config` (default `CVConfig()`) with `cross_validate`'s keywords applied: `CVConfig`'s options replace its values, others go to the learner"
+    if isinstance(config, str):                      # the old signature's second positional argument was `fold_col`
+        warnings.warn("cross_validate(df, 'fold', ...) is deprecated: pass fold_col='fold' by name or a CVConfig", FutureWarning, stacklevel=3)
+        config, kwargs = None, {'fold_col': config, **kwargs}
     if config is not None and not isinstance(config, CVConfig):
         raise TypeError(f"`config` must be a CVConfig, got {type(config).__name__}; pass other options by name, e.g. fold_col='fold'")
     config = config or CVConfig()
