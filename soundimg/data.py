@@ -285,7 +285,8 @@ def refold(df, n_folds=5, label_col='category', group_col='src_file', seed=0, co
     counts = df[label_col].value_counts()
     if (counts < 2).any(): raise ValueError(f"refold: classes with a single clip can't be both trained and validated: {sorted(counts.index[counts < 2], key=str)[:10]}; drop them")
     has_groups = group_col is not None and group_col in df.columns
-    out = add_folds(df, n_folds, label_col=label_col, group_col=group_col, seed=seed, col=col) if has_groups else None
+    can_group = has_groups and df[group_col].nunique() >= n_folds
+    out = add_folds(df, n_folds, label_col=label_col, group_col=group_col, seed=seed, col=col) if can_group else None
     grouped = out is not None and not unseen_classes(out, col, label_col)
     if not grouped: out = add_folds(df, n_folds, label_col=label_col, seed=seed, col=col)
     split = int((out.groupby(group_col)[col].nunique() > 1).sum()) if has_groups else None
