@@ -19,7 +19,8 @@ from .synthetic import synthetic_esc50
 from .datasets import load_esc50, esc50
 from .cv import cross_validate, CVResult
 from .learner import predict_files
-from .recipe import suggest_spec, spec_settings, suggest_epochs, augment_recipe, AUGMENT_LEVELS, EpochLog, check_cv_folds, refold
+from .recipe import suggest_spec, spec_settings, suggest_epochs, augment_recipe, AUGMENT_LEVELS, EpochLog, check_cv_folds
+from .data import refold
 from .rocket import rocket_cross_validate
 from .distributed import init_distributed, is_main_process, main_process_first, launched
 

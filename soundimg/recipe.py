@@ -11,7 +11,7 @@ import numpy as np, pandas as pd, soundfile as sf
 from fastai.callback.core import Callback
 from fastai.callback.mixup import MixUp
 from .augment import SpecAugment
-from .data import unseen_classes, refold
+from .data import unseen_classes
 
 # %% auto #0
 __all__ = ['AUGMENT_LEVELS', 'spec_settings', 'clip_stats', 'suggest_spec', 'suggest_epochs', 'augment_recipe', 'check_cv_folds',
