@@ -51,7 +51,7 @@ def load_data(data='synthetic', cache=None, progress=True, on_error='raise'):
     if not path.exists(): raise FileNotFoundError(f"--data {data!r}: not 'synthetic', 'esc50', 'esc10' or an existing folder")
     with warnings.catch_warnings():     # `run_cv` lists the skipped files itself, in one line
         warnings.filterwarnings('ignore', message=r'(?s).*They were skipped')
-        return load_esc50(path, on_error=on_error)
+        return load_esc50(path, on_error=on_error, check_fold_balance=False)   # run_cv checks the folds (check_cv_folds)
 
 # %% ../nbs/07_cli.ipynb #f8985bfc
 def _int_list(s):
@@ -74,7 +74,7 @@ def cv_parser(p=None):
     p.add_argument('--model', default='cnn', choices=('cnn', 'minirocket'),
                    help="cnn: a CNN on --repr images (default); minirocket: MiniRocket features of the raw audio and a ridge classifier")
     p.add_argument('--arch', default='resnet18', help="model name known to fastai (default resnet18)")
-    p.add_argument('--epochs', type=int, default=None, help="default: from the training set's size (suggest_epochs: 15 up to 2,000 training clips, 10 up to 10,000, else 5)")
+    p.add_argument('--epochs', type=int, default=None, help="default: from the training set's size (suggest_epochs: 10 up to 10,000 training clips, else 5)")
     p.add_argument('--repr', default='mel', choices=REPRS, help="image of the sound (default mel)")
     p.add_argument('--bs', type=int, default=16, help="batch size (default 16)")
     p.add_argument('--lr', type=float, default=3e-3, help="peak learning rate of the one-cycle schedule (default 3e-3)")
@@ -91,6 +91,7 @@ def cv_parser(p=None):
     p.add_argument('--overwrite', action='store_true', help="replace another run's results in --out")
     p.add_argument('--cache', default=None, help="data folder (default $SOUNDIMG_DATA or ~/.soundimg/data)")
     p.add_argument('--limit', type=int, default=None, help="use only about N clips of each class, spread over the folds (quick checks)")
+    p.add_argument('--refold', type=int, default=None, help="deal N new folds stratified by class (each source recording in one fold where it can) instead of the data's own; recorded in cv_results.json")
     p.add_argument('--skip-bad', action='store_true', help="leave out missing, empty or undecodable files (listed) instead of stopping")
     p.add_argument('--workers', type=int, default=0, help="DataLoader worker processes (default 0: batches made in the main process)")
     p.add_argument('--threads', type=int, default=None, help="torch CPU threads (default: torch's own, all cores)")
@@ -102,7 +103,7 @@ def _check_cv_flags(args):
     "One line naming the first bad flag, before any data is read"
     checks = [('--epochs', args.epochs, 1), ('--bs', args.bs, 1), ('--workers', args.workers, 0), ('--threads', args.threads, 1),
               ('--limit', args.limit, 1), ('--sr', args.sr, 1000), ('--n-mels', args.n_mels, 1), ('--hop-length', args.hop_length, 1),
-              ('--n-fft', args.n_fft, 8)]
+              ('--n-fft', args.n_fft, 8), ('--refold', args.refold, 2)]
     for flag, v, lo in checks:
         if v is not None and v < lo: raise SystemExit(f"soundimg cv: {flag} must be >= {lo}, got {v}")
     if not (args.lr > 0 and args.lr < 10): raise SystemExit(f"soundimg cv: --lr must be a positive learning rate below 10, got {args.lr}")
@@ -146,13 +147,19 @@ def cv_settings(args, df, folds):
                 spec_rule='given' if args.sr or args.hop_length or args.n_mels else 'suggest_spec', repr=args.repr,
                 delta=args.delta, arch=args.arch, pretrained=args.pretrained, epochs=epochs,
                 epochs_rule='given' if args.epochs else f'suggest_epochs({n_train} training clips)', bs=args.bs, lr=args.lr,
-                **aug, tta=args.tta, folds=folds, seeds=args.seeds)
+                **aug, tta=args.tta, folds=folds, seeds=args.seeds, refold=df.attrs.get('refold'))
 
 def _settings_lines(s):
     return [f"settings: {s['repr']} images {s['image'][0]} x {s['image'][1]} at {s['sr']} Hz (clips: median {s['median_duration']:.2f} s "
             f"at {s['data_sr']} Hz), n_fft {s['n_fft']}, hop {s['hop_length']}, {s['n_mels']} mels{', +delta' if s['delta'] else ''} ({s['spec_rule']})",
             f"recipe: {s['arch']}{' pretrained' if s['pretrained'] else ' from scratch'}, {s['epochs']} epochs ({s['epochs_rule']}), "
-            f"bs {s['bs']}, lr {s['lr']:g}, augment {s['augment']} (masks {s['masks']}, mixup {s['mixup']:g}){', tta' if s['tta'] else ''}"]
+            f"bs {s['bs']}, lr {s['lr']:g}, augment {s['augment']} (masks {s['masks']}, mixup {s['mixup']:g}){', tta' if s['tta'] else ''}"] + _refold_line(s.get('refold'))
+
+def _refold_line(r):
+    "The line that says how `--refold` dealt new folds"
+    if not r: return []
+    keep = f"each {r['grouped_by']} in one fold" if r['grouped_by'] else f"{r['groups_split']} source recordings split across folds: scores optimistic" if r['groups_split'] else 'no source column'
+    return [f"folds: {r['n_folds']} new folds stratified by {r['stratified_by']} (--refold {r['n_folds']}, seed {r['seed']}), {keep}"]
 
 # %% ../nbs/07_cli.ipynb #e6fa656f
 def _record_settings(out, settings):
@@ -184,7 +191,8 @@ def run_cv(args, print=print):
     from soundimg.core import check_writable_dir
     from soundimg.features import Delta
     from soundimg.cv import cross_validate, CVConfig
-    from soundimg.recipe import suggest_spec, augment_recipe, EpochLog
+    from soundimg.recipe import suggest_spec, augment_recipe, EpochLog, check_cv_folds
+    from soundimg.data import refold
     from soundimg.distributed import init_distributed, is_main_process, main_process_first, launched
     _check_cv_flags(args)
     if args.threads is not None: torch.set_num_threads(args.threads)
@@ -194,7 +202,9 @@ def run_cv(args, print=print):
     if args.out: check_writable_dir(args.out, '--out')                      # before the data and the training
     if args.data in ('synthetic', 'esc50', 'esc10'):
         check_writable_dir(args.cache or data_home(), '--cache' if args.cache else 'the data folder ($SOUNDIMG_DATA)')
-    with main_process_first(): df = _limit(load_data(args.data, args.cache, progress=False, on_error='skip' if args.skip_bad else 'raise'), args.limit)
+    with main_process_first(): df = load_data(args.data, args.cache, progress=False, on_error='skip' if args.skip_bad else 'raise')
+    df = _limit(refold(df, args.refold) if args.refold else df, args.limit)
+    check_cv_folds(df, args.folds)                                             # one line suggesting --refold when a class can't be learnt
     if args.model == 'minirocket':
         args.sr = args.sr or suggest_spec(df)['sr']                     # the data's own rate (never upsampled), as for the images
         return _run_minirocket(args, df, t0, print)

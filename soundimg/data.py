@@ -28,8 +28,8 @@ from .core import _plain
 
 # %% auto #0
 __all__ = ['CROP_MODES', 'pad_batch', 'preprocess_audio_folder', 'LoadAudio', 'AudioBlock', 'CrossValidationSplitter',
-           'GroupSplitter', 'StratifiedSplitter', 'add_folds', 'LeakWarning', 'check_leak', 'multilabel_folds',
-           'class_weights', 'balanced_sampler', 'batch_stats', 'DataNormalize', 'fold_dataloaders']
+           'GroupSplitter', 'StratifiedSplitter', 'add_folds', 'LeakWarning', 'check_leak', 'unseen_classes', 'refold',
+           'multilabel_folds', 'class_weights', 'balanced_sampler', 'batch_stats', 'DataNormalize', 'fold_dataloaders']
 
 # %% ../nbs/04_data.ipynb #a614b1df
 from .io import check_audio_path
@@ -279,6 +279,33 @@ def check_leak(train, valid, group_col, n_examples=5):
                       f"Split by {group_col!r} instead: GroupSplitter({group_col!r}), add_folds(df, group_col={group_col!r}) "
                       f"or the data set's official split", LeakWarning, stacklevel=2)
     return shared
+
+# %% ../nbs/04_data.ipynb #48f62a49
+def unseen_classes(df, fold_col='fold', label_col='category', folds=None):
+    "For each validation fold of `folds` (default: all), the classes of `label_col` its training set (the other folds) never shows; only folds that have some"
+    for c in (fold_col, label_col): _col(df, c, 'unseen_classes')
+    out = {}
+    for f in (sorted(df[fold_col].unique().tolist()) if folds is None else [folds] if np.isscalar(folds) else list(folds)):
+        trained = set(df.loc[df[fold_col] != f, label_col])
+        missing = sorted(set(df.loc[df[fold_col] == f, label_col]) - trained, key=str)
+        if missing: out[f] = missing
+    return out
+
+# %% ../nbs/04_data.ipynb #9269200c
+def refold(df, n_folds=5, label_col='category', group_col='src_file', seed=0, col='fold'):
+    "A copy of `df` with new `col` folds stratified by `label_col`, each `group_col` value in one fold where every class keeps training clips; what was done in `attrs['refold']`"
+    _col(df, label_col, 'refold')
+    counts = df[label_col].value_counts()
+    if (counts < 2).any(): raise ValueError(f"refold: classes with a single clip can't be both trained and validated: {sorted(counts.index[counts < 2], key=str)[:10]}; drop them")
+    has_groups = group_col is not None and group_col in df.columns
+    can_group = has_groups and df[group_col].nunique() >= n_folds
+    out = add_folds(df, n_folds, label_col=label_col, group_col=group_col, seed=seed, col=col) if can_group else None
+    grouped = out is not None and not unseen_classes(out, col, label_col)
+    if not grouped: out = add_folds(df, n_folds, label_col=label_col, seed=seed, col=col)
+    split = int((out.groupby(group_col)[col].nunique() > 1).sum()) if has_groups else None
+    out.attrs = {**df.attrs, 'refold': dict(n_folds=n_folds, seed=seed, stratified_by=label_col, grouped_by=group_col if grouped else None,
+                                            groups_split=split)}
+    return out
 
 # %% ../nbs/04_data.ipynb #e073733e
 def _multi_hot(labels, label_delim):

@@ -11,9 +11,11 @@ import numpy as np, pandas as pd, soundfile as sf
 from fastai.callback.core import Callback
 from fastai.callback.mixup import MixUp
 from .augment import SpecAugment
+from .data import unseen_classes
 
 # %% auto #0
-__all__ = ['AUGMENT_LEVELS', 'spec_settings', 'clip_stats', 'suggest_spec', 'suggest_epochs', 'augment_recipe', 'EpochLog']
+__all__ = ['AUGMENT_LEVELS', 'spec_settings', 'clip_stats', 'suggest_spec', 'suggest_epochs', 'augment_recipe', 'check_cv_folds',
+           'EpochLog']
 
 # %% ../nbs/05d_recipe.ipynb #616cc27a
 def _pow2(v): return 2 ** int(round(math.log2(max(float(v), 1.0))))
@@ -50,9 +52,9 @@ def suggest_spec(df, fn_col='audio_path', max_sr=16000, columns=64, n_mels=64, n
 
 # %% ../nbs/05d_recipe.ipynb #dd3adc14
 def suggest_epochs(n_train):
-    "Epochs for `n_train` training clips: 15 up to 2,000, 10 up to 10,000, else 5"
+    "Epochs for `n_train` training clips: 10 up to 10,000, else 5"
     if n_train < 1: raise ValueError(f"`n_train` must be >= 1, got {n_train}")
-    return 15 if n_train <= 2000 else 10 if n_train <= 10000 else 5
+    return 10 if n_train <= 10000 else 5
 
 AUGMENT_LEVELS = dict(none=dict(max_pct=0.0, mixup=0.0), light=dict(max_pct=0.1, mixup=0.4), strong=dict(max_pct=0.2, mixup=0.4))
 
@@ -67,6 +69,18 @@ def augment_recipe(level='light', mixup=None, max_pct=None):
     tfms = [SpecAugment(freq_masks=2, time_masks=2, max_pct=cfg['max_pct'])] if cfg['max_pct'] > 0 else []
     cbs = [MixUp(cfg['mixup'])] if cfg['mixup'] > 0 else []
     return tfms, cbs, dict(augment=level, masks=f"2 freq + 2 time, <= {cfg['max_pct']:.0%}" if tfms else 'none', mixup=cfg['mixup'])
+
+# %% ../nbs/05d_recipe.ipynb #48fd0eb6
+def check_cv_folds(df, folds=None, fold_col='fold', label_col='category'):
+    "Stop (ValueError, one line suggesting `refold`) when a validation fold of `folds` holds classes its training folds never show"
+    gaps = unseen_classes(df, fold_col, label_col, folds)
+    if not gaps: return
+    f, cls = next(iter(gaps.items()))
+    n_val = len(folds) if folds is not None else df[fold_col].nunique()
+    k = int(min(5, max(2, df[label_col].value_counts().min())))
+    raise ValueError(f"the data's folds can't be cross-validated: validation fold {f} holds {', '.join(map(repr, cls[:3]))}"
+                     f"{f' and {len(cls) - 3} more classes' if len(cls) > 3 else ''}, which its training folds never show "
+                     f"({len(gaps)} of {n_val} validation folds are like this); deal new folds stratified by class with `refold`={k}")
 
 # %% ../nbs/05d_recipe.ipynb #01f72981
 def _fmt_secs(s):

@@ -79,3 +79,24 @@ def test_package_init_is_light():
     r = subprocess.run([sys.executable, '-c', f"import sys, soundimg; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"],
                        capture_output=True, text=True, timeout=60)
     assert r.stdout.strip() == '[]', r.stdout + r.stderr
+
+
+def test_blocked_folds_refold(tmp_path):
+    "Folds that put every clip of a class in one fold (as the insect recordings do): one line suggesting --refold; --refold N trains and is recorded"
+    import json, pandas as pd
+    from soundimg.synthetic import synthetic_esc50
+    data = synthetic_esc50(tmp_path / 'blocked', n_classes=3, clips_per_class=10, sr=8000, duration=0.5, folds=5)
+    meta = pd.read_csv(data / 'meta' / 'esc50.csv')
+    meta.assign(fold=meta.target + 1).to_csv(data / 'meta' / 'esc50.csv', index=False)      # class k only in fold k + 1
+    r = run('cv', '--data', str(data), '--folds', '1', '--epochs', '1', '--threads', '1')
+    assert r.returncode != 0 and 'Traceback' not in r.stderr
+    assert r.stderr.strip().splitlines() == ["soundimg cv: the data's folds can't be cross-validated: validation fold 1 holds 'tone', "
+                                             "which its training folds never show (1 of 1 validation folds are like this); "
+                                             "deal new folds stratified by class with --refold=5"], r.stderr
+    r = run('cv', '--data', str(data), '--folds', '1', '--epochs', '1', '--bs', '8', '--threads', '1', '--refold', '5', '--out', str(tmp_path / 'run'))
+    assert r.returncode == 0, r.stderr
+    assert 'folds: 5 new folds stratified by category (--refold 5, seed 0), each src_file in one fold' in r.stdout.splitlines(), r.stdout
+    saved = json.loads((tmp_path / 'run' / 'cv_results.json').read_text())['settings']['refold']
+    assert saved == dict(n_folds=5, seed=0, stratified_by='category', grouped_by='src_file', groups_split=0)
+    r = run('cv', '--data', str(data), '--refold', '1')
+    assert r.returncode != 0 and r.stderr.strip() == 'soundimg cv: --refold must be >= 2, got 1'
