@@ -39,6 +39,7 @@ def data_home():
     "Where downloaded and synthetic data sets live: `$SOUNDIMG_DATA`, default `~/.soundimg/data`"
     return Path(os.environ.get('SOUNDIMG_DATA', '~/.soundimg/data')).expanduser()
 
+# %% ../nbs/07_cli.ipynb #4932271f
 def load_data(data='synthetic', cache=None, progress=True, on_error='raise'):
     "The clips table of `data`: 'synthetic' (made offline), 'esc50', 'esc10' (downloaded once), or an ESC-50-layout folder"
     from soundimg.synthetic import synthetic_esc50
@@ -61,10 +62,12 @@ def _int_list(s):
     if not vals: raise argparse.ArgumentTypeError(f"expected whole numbers separated by commas, e.g. 1,2; got {s!r}")
     return vals
 
+# %% ../nbs/07_cli.ipynb #51b85842
 class _Parser(argparse.ArgumentParser):
     "An ArgumentParser whose errors are one line: `prog: message (see prog --help)`"
     def error(self, message): self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
+# %% ../nbs/07_cli.ipynb #f58d11a9
 def cv_parser(p=None):
     "Arguments of `soundimg cv`"
     p = p or argparse.ArgumentParser(prog='soundimg cv', description='Cross-validated accuracy of an audio classifier')
@@ -149,12 +152,14 @@ def cv_settings(args, df, folds):
                 epochs_rule='given' if args.epochs else f'suggest_epochs({n_train} training clips)', bs=args.bs, lr=args.lr,
                 **aug, tta=args.tta, folds=folds, seeds=args.seeds, refold=df.attrs.get('refold'))
 
+# %% ../nbs/07_cli.ipynb #9143148f
 def _settings_lines(s):
     return [f"settings: {s['repr']} images {s['image'][0]} x {s['image'][1]} at {s['sr']} Hz (clips: median {s['median_duration']:.2f} s "
             f"at {s['data_sr']} Hz), n_fft {s['n_fft']}, hop {s['hop_length']}, {s['n_mels']} mels{', +delta' if s['delta'] else ''} ({s['spec_rule']})",
             f"recipe: {s['arch']}{' pretrained' if s['pretrained'] else ' from scratch'}, {s['epochs']} epochs ({s['epochs_rule']}), "
             f"bs {s['bs']}, lr {s['lr']:g}, augment {s['augment']} (masks {s['masks']}, mixup {s['mixup']:g}){', tta' if s['tta'] else ''}"] + _refold_line(s.get('refold'))
 
+# %% ../nbs/07_cli.ipynb #3f05b94c
 def _refold_line(r):
     "The line that says how `--refold` dealt new folds"
     if not r: return []
@@ -234,6 +239,7 @@ def run_cv(args, print=print):
     print(res.summary())
     return res
 
+# %% ../nbs/07_cli.ipynb #5217c752
 def _table_text(res):
     cols = [c for c in ['fold', 'seed', 'accuracy', 'tta_accuracy', 'balanced_accuracy', 'loss', 'epochs', 'seconds', 'selection'] if c in res.table]
     return res.table[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}")
@@ -266,6 +272,7 @@ def _check_show_out(out, overwrite):
     if out.exists() and not overwrite: raise SystemExit(f"soundimg show: {out} exists; pass --overwrite to replace it")
     check_writable_dir(out.parent, '--out')
 
+# %% ../nbs/07_cli.ipynb #cbf31169
 def _check_show_size(args, n_fft):
     "Refuse, before reading the audio, an image over `SHOW_MAX_VALUES` values, naming the --hop-length that fits"
     import soundfile as sf
@@ -323,6 +330,7 @@ def predict_parser(p=None):
     p.add_argument('--overwrite', action='store_true', help="replace the --csv file if it exists")
     return p
 
+# %% ../nbs/07_cli.ipynb #5b76ad2e
 def _load_models(model):
     "The learners of a model file or of a `soundimg cv --out` folder"
     from fastai.learner import load_learner
@@ -335,6 +343,7 @@ def _load_models(model):
         warnings.simplefilter('ignore')
         return [load_learner(path)]
 
+# %% ../nbs/07_cli.ipynb #7dccd889
 def predict_table(model, files, top_k=3, tta=False):
     "Label, probability and the `top_k` classes of each of `files`, from a model file or the fold ensemble of an --out folder"
     from soundimg.learner import predict_files
@@ -347,6 +356,7 @@ def predict_table(model, files, top_k=3, tta=False):
     top = [', '.join(f"{classes[j]} {row[j]:.2f}" for j in idx) for row, idx in zip(probs, order)]
     return p.assign(top_k=top)[['file', 'prediction', 'probability', 'top_k'] + classes]
 
+# %% ../nbs/07_cli.ipynb #b3753fda
 def run_predict(args, print=print):
     "Run `soundimg predict` with parsed `args`; returns the table"
     if args.csv and args.csv != '-' and Path(args.csv).exists() and not args.overwrite:
@@ -368,6 +378,7 @@ def report_parser(p=None):
     p.add_argument('out', help="the --out folder of a `soundimg cv` run")
     return p
 
+# %% ../nbs/07_cli.ipynb #efc2a845
 def run_report(args, print=print):
     "Print the table, summary and settings of the run in `args.out`; (re)write its plot and confusion-matrix PNG"
     import matplotlib.pyplot as plt
@@ -412,6 +423,7 @@ def main(argv=None):
         raise SystemExit(f"soundimg {args.command}: {_as_flags(msg, parsers[args.command])}") from None
     return 0
 
+# %% ../nbs/07_cli.ipynb #f8206045
 def _as_flags(msg, parser):
     "An API error message in the command line's words: `hop_length` -> --hop-length, overwrite=True -> --overwrite; one line"
     msg = msg.replace('overwrite=True', '--overwrite')

@@ -48,6 +48,7 @@ def _labels_of(s, label_delim):
     if label_delim is None: return set(s)
     return {t.strip() for v in s.dropna().astype(str) for t in v.split(label_delim) if t.strip()}
 
+# %% ../nbs/05b_cv.ipynb #bc088c8d
 def _check_cv_args(df, fold_col, label_col, folds, seeds, epochs, select, label_delim=None, fn_col=None):
     "Validated `(folds, seeds)`, or a ValueError naming the bad argument"
     if not isinstance(df, pd.DataFrame): raise TypeError(f"`df` must be a pandas DataFrame, got {type(df).__name__}")
@@ -160,6 +161,7 @@ class TrainingFailedError(RuntimeError):
     "Cross-validation runs that failed (e.g. a non-finite training loss); `.result` holds the runs that finished"
     def __init__(self, msg, result=None): super().__init__(msg); self.result = result
 
+# %% ../nbs/05b_cv.ipynb #4198d21a
 class NonFiniteLossError(RuntimeError):
     "The training loss became NaN or infinite"
 

@@ -20,6 +20,7 @@ __all__ = ['AUGMENT_LEVELS', 'spec_settings', 'clip_stats', 'suggest_spec', 'sug
 # %% ../nbs/05d_recipe.ipynb #616cc27a
 def _pow2(v): return 2 ** int(round(math.log2(max(float(v), 1.0))))
 
+# %% ../nbs/05d_recipe.ipynb #a33aa295
 def spec_settings(sr, duration, max_sr=16000, columns=64, n_mels=64, min_hop=32, max_hop=512):
     "Spectrogram settings (`sr`, `n_fft`, `hop_length`, `n_mels`) for clips of `duration` seconds recorded at `sr`"
     if not sr or sr <= 0: raise ValueError(f"`sr` must be a positive sample rate, got {sr}")
@@ -44,6 +45,7 @@ def clip_stats(df, fn_col='audio_path', n=200):
     if not rows: raise ValueError(f"none of the {len(paths)} files of `df[{fn_col!r}]` checked could be read")
     return pd.DataFrame(rows)
 
+# %% ../nbs/05d_recipe.ipynb #d2e02261
 def suggest_spec(df, fn_col='audio_path', max_sr=16000, columns=64, n_mels=64, n=200):
     "`spec_settings` for the median rate and duration of the clips in `df[fn_col]`, plus those medians"
     stats = clip_stats(df, fn_col, n)
@@ -58,6 +60,7 @@ def suggest_epochs(n_train):
 
 AUGMENT_LEVELS = dict(none=dict(max_pct=0.0, mixup=0.0), light=dict(max_pct=0.1, mixup=0.4), strong=dict(max_pct=0.2, mixup=0.4))
 
+# %% ../nbs/05d_recipe.ipynb #0b666792
 def augment_recipe(level='light', mixup=None, max_pct=None):
     "The training-only augmentation of `level` (see `AUGMENT_LEVELS`): (`batch_tfms` to append, `cbs`, settings)"
     if level not in AUGMENT_LEVELS: raise ValueError(f"`level` must be one of {tuple(AUGMENT_LEVELS)}, got {level!r}")
@@ -87,6 +90,7 @@ def _fmt_secs(s):
     s = int(round(s))
     return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s" if s >= 60 else f"{s}s"
 
+# %% ../nbs/05d_recipe.ipynb #765dd989
 class EpochLog(Callback):
     "Print one line per epoch with the time left for `n_runs` runs of `epochs` epochs; a batch counter on a terminal"
     order = 70   # after the Recorder (50) has stored the epoch's values

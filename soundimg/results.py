@@ -167,8 +167,8 @@ def _pid_alive(pid):
     except (PermissionError, OSError, TypeError, ValueError): return True
     return True
 
+# %% ../nbs/05e_results.ipynb #93ee4ca7
 def _safe(v): return re.sub(r'[^0-9A-Za-z_.-]', '_', str(v))
-
 
 # %% ../nbs/05e_results.ipynb #f5d97d74
 class ResultStore:
@@ -249,6 +249,7 @@ class ResultStore:
 def _config_diff(a, b):
     return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
 
+# %% ../nbs/05e_results.ipynb #b486fecf
 def _previous_runs(out, config, resume, overwrite):
     "Finished runs recorded in `out` for the same `config`; refuses a folder holding another run's results"
     fn = out / 'cv_results.json'
@@ -266,4 +267,3 @@ def _previous_runs(out, config, resume, overwrite):
                               f"them or choose another `out`")
     if not resume and prev.get('runs'): raise FileExistsError(f"{out} already holds results of this run; pass resume=True to continue it or overwrite=True")
     return prev['runs'], prev.get('vocab')
-

@@ -24,6 +24,7 @@ __all__ = ['collate_clips', 'minirocket_kernels', 'minirocket_dilations', 'MiniR
 # %% ../nbs/02a_rocket.ipynb #149536fc
 def _plain(x): return x.as_subclass(torch.Tensor) if isinstance(x, torch.Tensor) else x
 
+# %% ../nbs/02a_rocket.ipynb #25891582
 def collate_clips(clips):
     "Zero-pad a list of clips `(T,)` or `(C, T)` of any lengths into a batch `(B, C, T_max)` and their `lengths`"
     clips = [_plain(c) if isinstance(c, torch.Tensor) else torch.as_tensor(np.asarray(c)) for c in clips]
@@ -36,6 +37,7 @@ def collate_clips(clips):
     for i, c in enumerate(clips): x[i, :, :c.shape[-1]] = c
     return x, lengths
 
+# %% ../nbs/02a_rocket.ipynb #c20e1721
 def _as_batch(x, lengths=None, min_length=1):
     "A float batch `(B, C, T)` and int64 `lengths` (B,) on x's device, or a ValueError naming the problem"
     if isinstance(x, (list, tuple)):
@@ -54,6 +56,7 @@ def _as_batch(x, lengths=None, min_length=1):
     if not torch.isfinite(x).all(): raise ValueError("`x` holds NaN or infinite samples")
     return x, lengths
 
+# %% ../nbs/02a_rocket.ipynb #6bec9314
 def _chunks(n, per):
     "Slices of at most `per` items covering range(n)"
     per = max(1, int(per))
@@ -82,6 +85,7 @@ def minirocket_dilations(input_length, num_features=10_000, max_dilations_per_ke
         counts[i] += 1; remainder -= 1; i = (i + 1) % len(counts)
     return dilations.astype(np.int64), counts.astype(np.int64)
 
+# %% ../nbs/02a_rocket.ipynb #51420faf
 def _golden_quantiles(n):
     "The paper's low-discrepancy quantiles: frac(i * golden ratio), i = 1..n"
     return np.array([(i * ((np.sqrt(5) + 1) / 2)) % 1 for i in range(1, n + 1)], dtype=np.float32)
@@ -291,6 +295,7 @@ def load_clips(files, sr=None):
     x, lengths = collate_clips([c.as_subclass(torch.Tensor) for c in clips])
     return x, lengths, rates[0]
 
+# %% ../nbs/02a_rocket.ipynb #1bc3be20
 def rocket_features(model, x, lengths=None, fit=False):
     "Features of clips, a padded batch or audio files (`x` a list of paths) from `model` (fitted first when `fit`)"
     if isinstance(x, (str, Path)) or (isinstance(x, (list, tuple)) and x and isinstance(x[0], (str, Path))):
@@ -326,6 +331,7 @@ class RocketClassifier:
         res = pd.DataFrame(dict(file=[str(f) for f in files], prediction=[self.classes[i] for i in best], score=scores.max(1)))
         return pd.concat([res, pd.DataFrame(scores, columns=[str(c) for c in self.classes])], axis=1)
 
+# %% ../nbs/02a_rocket.ipynb #bdeff6cd
 def rocket_classifier(x, y, lengths=None, model=None, sr=None, alphas=None):
     "Fit `model` (default `MiniRocket(seed=0)`) on clips, a padded batch or audio files `x`, then ridge regression on labels `y`"
     from sklearn.pipeline import make_pipeline
@@ -350,6 +356,7 @@ class Standardize(nn.Module):
         self.register_buffer('std', torch.as_tensor(std, dtype=torch.float32).clamp(min=1e-6))
     def forward(self, x): return (x - self.mean) / self.std
 
+# %% ../nbs/02a_rocket.ipynb #1394c59c
 def feature_dataloaders(X_train, y_train, X_valid, y_valid, bs=64, vocab=None, device=None):
     "fastai `DataLoaders` of feature vectors and class indices (labels mapped through `vocab`, sorted labels by default)"
     from fastai.data.core import DataLoaders
@@ -367,6 +374,7 @@ def feature_dataloaders(X_train, y_train, X_valid, y_valid, bs=64, vocab=None, d
     dls.vocab = vocab
     return dls
 
+# %% ../nbs/02a_rocket.ipynb #33127c70
 def rocket_learner(dls, metrics=None, **kwargs):
     "A fastai `Learner` with a linear head (on standardised features) over the feature `DataLoaders` of `feature_dataloaders`"
     from fastai.learner import Learner
@@ -383,6 +391,7 @@ def _balanced(conf):
     conf = np.asarray(conf, dtype=float); n = conf.sum(1)
     return float(np.mean(np.diag(conf)[n > 0] / n[n > 0]))
 
+# %% ../nbs/02a_rocket.ipynb #668abb06
 def rocket_cross_validate(df, fold_col='fold', folds=None, seeds=(0,), model='minirocket', classifier='ridge', sr=None,
                           label_col='category', fn_col='audio_path', num_features=10_000, epochs=20, lr=1e-3, bs=64, quiet=True):
     "One MiniRocket/Rocket + classifier ('ridge' or fastai 'linear') per (fold, seed) on raw audio; a `CVResult` (final epoch)"
