@@ -7,7 +7,7 @@ Data: speech-like 'digits' written here (0.5 s at 8 kHz, 10 classes of formant t
 real insect recordings in ../shared/data/insects-esc50 when present (--skip-bad: some files are missing or empty).
 Prints one line per data set: accuracy old -> new, wall and CPU seconds of each, and the time ratio (new / old, the
 brief allows up to 3x; CPU seconds are the steadier measure on a shared machine).
-Run: python bench/bench_recipe.py [--threads 2] [--quick] [--only digits,synthetic,insects]"""
+Run: python bench/bench_recipe.py [--threads 2] [--quick] [--only digits,synthetic,insects] [--insects PATH]"""
 import argparse, contextlib, io, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, soundfile as sf
@@ -69,6 +69,7 @@ def run(data, extra, threads):
 def main():
     p = argparse.ArgumentParser(); p.add_argument('--threads', type=int, default=2); p.add_argument('--quick', action='store_true')
     p.add_argument('--only', default='digits,synthetic,insects', help="comma-separated data sets to run")
+    p.add_argument('--insects', type=Path, default=INSECTS, help="the insects-esc50 folder (default: ../shared/data/insects-esc50 from the repo)")
     a = p.parse_args()
     tmp = Path(tempfile.mkdtemp())
     only, n = a.only.split(','), 10 if a.quick else 20
@@ -77,7 +78,9 @@ def main():
     if 'synthetic' in only: sets.append((f'synthetic ESC-50 5 s, 10 classes x {n}', synthetic_esc50(tmp / 'synth', n_classes=10, clips_per_class=n,
                                                                                  sr=16000, duration=5.0, folds=5), []))
     # the insects' own folds put each class in one fold: re-dealt (--refold 5, stratified; one source recording per class, so optimistic)
-    if 'insects' in only and INSECTS.exists(): sets.append(('insects (real) 5 s, 9 classes, --refold 5', INSECTS, ['--skip-bad', '--refold', '5']))
+    if 'insects' in only:
+        if a.insects.exists(): sets.append(('insects (real) 5 s, 9 classes, --refold 5', a.insects, ['--skip-bad', '--refold', '5']))
+        else: print(f"insects skipped: {a.insects} not found (give --insects PATH)", file=sys.stderr, flush=True)
     for name, data, flags in sets:
         old = run(data, OLD + flags, a.threads); new = run(data, flags, a.threads)
         print(f"{name:<40} accuracy old {old[0]:.3f} -> new {new[0]:.3f}   wall {old[1]:6.1f}s -> {new[1]:6.1f}s   "
