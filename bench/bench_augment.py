@@ -11,7 +11,7 @@ import torchaudio.transforms as T
 from fastai.torch_core import TensorImageBase
 from soundimg.core import AudioTensor
 from soundimg.augment import (MaskFreq, MaskTime, SpecAugment, SGRoll, TimeShift, AddNoise, ChangeVolume,
-                              SignalCutout, TimeCutMix, time_cutmix)
+                              SignalCutout, time_cutmix)
 
 torch.set_num_threads(2)
 p = argparse.ArgumentParser()

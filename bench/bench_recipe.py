@@ -11,7 +11,6 @@ Run: python bench/bench_recipe.py [--threads 2] [--quick] [--only digits,synthet
 import argparse, contextlib, io, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, soundfile as sf
-import torch
 from soundimg.cli import main as cli
 from soundimg.synthetic import synthetic_esc50
 

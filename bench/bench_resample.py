@@ -3,7 +3,7 @@
 Prints one line per measurement: what, soundimg's time, the reference's time, ratio (reference / soundimg,
 so > 1 means soundimg is faster). Same process, same input, 2 threads. Run: python bench/bench_resample.py"""
 import time, math
-import numpy as np, torch, librosa
+import torch, librosa
 import torchaudio.functional as AF
 from soundimg.core import resample, synth_audio
 

@@ -14,7 +14,7 @@ process that allocates the input batch and warms up on 4 clips first:
    (this also counts one-off costs such as thread-pool stacks and FFT plans, so it is an upper bound).
 Both are compared with the size of the batch's complex STFT plus the output, the budget the issue sets.
 """
-import os, resource, subprocess, sys, time
+import os, subprocess, sys, time
 # OpenMP threads that spin while waiting lose their time slices on an oversubscribed machine (the shared
 # 2-core box this was written on ran at load 6-7: 2 torch threads were then 4x slower than 1). Passive
 # waiting costs nothing on a quiet machine; set OMP_WAIT_POLICY yourself to compare.
@@ -48,7 +48,7 @@ def bench_speed():
     import librosa
     print(f"# torch {torch.__version__}, librosa {librosa.__version__}, 2 torch threads, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}, "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    from soundimg.spectrogram import mel_spectrogram, power_to_db, stft_power, AudioToSpec, SpecConfig
+    from soundimg.spectrogram import mel_spectrogram, stft_power, AudioToSpec, SpecConfig
     from soundimg.core import AudioTensor
     torch.set_num_threads(2)
     y = _batch()
@@ -68,7 +68,7 @@ def bench_speed():
     a2s = AudioToSpec(SpecConfig(sr=SR, **kw))
     xa = AudioTensor(x[:, None], sr=SR)
     t_ours, t_ref = _best(lambda: a2s(xa), lambda: librosa.power_to_db(librosa.feature.melspectrogram(y=y, sr=SR, **kw)))
-    _line(f"AudioToSpec mel+dB vs melspectrogram+power_to_db", t_ours, t_ref)
+    _line("AudioToSpec mel+dB vs melspectrogram+power_to_db", t_ours, t_ref)
 
 
 def _torch_peak_bytes(f):

@@ -11,7 +11,7 @@ behaves the same: real exit status, real stderr, a traceback for any exception `
 the note's before/after table was made.
 """
 from __future__ import annotations
-import hashlib, json, os, pickle, shutil, signal, socket, subprocess, sys, tempfile, threading, time, traceback, warnings
+import hashlib, json, os, pickle, shutil, socket, subprocess, sys, tempfile, threading, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np

@@ -5,7 +5,7 @@ items, so the README's one test command runs notebooks and `tests/` together and
 summary line. Cells flagged `#| slow` are skipped, as under `nbdev-test`. Cells flagged `#| cuda` are
 skipped on a CUDA machine (`bench/gpu_check.py` runs them there) and, without one, run with their device
 swapped to the CPU (`.cuda()` -> `.cpu()`, 'cuda' -> 'cpu'), so their code is exercised everywhere."""
-import json, re
+import re
 from pathlib import Path
 import pytest
 import torch
