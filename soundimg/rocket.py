@@ -364,7 +364,7 @@ def feature_dataloaders(X_train, y_train, X_valid, y_valid, bs=64, vocab=None, d
     y_train, y_valid = [np.asarray(y).astype(str) for y in (y_train, y_valid)]
     vocab = [str(v) for v in (sorted(set(y_train)) if vocab is None else vocab)]
     unknown = sorted((set(y_train) | set(y_valid)) - set(vocab))
-    if unknown: raise ValueError(f"labels {unknown[:5]} are not in `vocab`")
+    if unknown: raise ValueError(f"labels {[str(u) for u in unknown[:5]]} are not in `vocab`")
     idx = {v: i for i, v in enumerate(vocab)}
     def ds(X, y):
         X = torch.as_tensor(np.asarray(X), dtype=torch.float32)

@@ -216,7 +216,7 @@ def mfcc_from_db(S_db, n_mfcc=20, lifter=0):
     "MFCCs `(..., n_mfcc, frames)` from a dB mel spectrogram `(..., n_mels, frames)`"
     d = dct_matrix(n_mfcc, S_db.shape[-2]).to(device=S_db.device, dtype=S_db.dtype)
     M = torch.matmul(d, S_db)
-    return M * _lifter(n_mfcc, lifter).to(M) if lifter > 0 else M
+    return M * _lifter(n_mfcc, lifter).to(M) if lifter != 0 else M                # a negative `lifter` is refused there
 
 # %% ../nbs/01a_spectrogram.ipynb #589dce1b
 def mfcc(x, sr, n_mfcc=20, lifter=0, top_db=80.0, **mel_kwargs):
