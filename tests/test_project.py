@@ -177,3 +177,22 @@ def test_sidebar_lists_every_notebook_once():
     listed = re.findall(r'-\s+(\S+\.ipynb)', (ROOT / 'nbs' / 'sidebar.yml').read_text())
     on_disk = sorted(str(p.relative_to(ROOT / 'nbs')) for p in (ROOT / 'nbs').rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts)
     assert sorted(listed) == on_disk, set(listed) ^ set(on_disk)
+
+
+def test_moved_names_still_import_from_their_old_modules():
+    "Names moved by the house split (core->io, augment->crop, spectrogram->spec_transform, datasets->download, cv->results) import from the old module as the same object, also through `import *`"
+    import importlib
+    moved = {('core', 'io'): ['load_audio', 'get_audio_files', 'check_audio_path'], ('augment', 'crop'): ['RandomCrop', 'crop_pad', 'CropTime'],
+             ('spectrogram', 'spec_transform'): ['AudioToSpec', 'SpecConfig', 'DEFAULT_SPEC'], ('datasets', 'download'): ['download_esc50', 'esc50'],
+             ('cv', 'results'): ['CVResult']}
+    for (old, new), names in moved.items():
+        o, n = importlib.import_module(f'soundimg.{old}'), importlib.import_module(f'soundimg.{new}')
+        ns = {}
+        exec(f'from soundimg.{old} import *', ns)
+        for name in names:
+            assert getattr(o, name) is getattr(n, name), (old, name)
+            assert ns[name] is getattr(n, name), (old, name)
+    import soundimg.core
+    try: soundimg.core.no_such_name
+    except AttributeError as e: assert 'no_such_name' in str(e)
+    else: raise AssertionError('an unknown name must raise AttributeError')
