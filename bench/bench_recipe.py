@@ -1,13 +1,16 @@
 """The main job's default recipe vs the old default: accuracy and time of `soundimg cv --data PATH --folds 1`, in one run.
 
 Old default: 16 kHz audio (upsampled when the clips are slower), 64 mels, n_fft 1024, hop 512, 5 epochs, no augmentation.
-New default: no flags at all: `suggest_spec` settings, `suggest_epochs` (10 on these small sets), `--augment light` (SpecAugment masks + MixUp).
-Data: speech-like 'digits' written here (0.5 s at 8 kHz, 10 classes of formant trajectories, some told apart only by a
-25 ms closure gap or a 40 ms burst, speaker pitch/formant/rate variation, noise), the synthetic ESC-50 (smaller), and the
-real insect recordings in ../shared/data/insects-esc50 when present (--skip-bad: some files are missing or empty).
+New default: no flags at all: `suggest_spec` settings, `suggest_epochs` (10 on these small sets), `--augment auto`
+(`suggest_augment`: none below 30 epochs).
+Data: speech-like 'digits' written here (0.5 s at 8 kHz, 10 classes x 60 of formant trajectories, some told apart only
+by a 25 ms closure gap or a 40 ms burst, speaker pitch/formant/rate variation, noise), the synthetic ESC-50 (10 classes
+x 20), a few-clips synthetic set in ESC-50's spirit (20 classes x 8: ~6 training clips per class), and the real insect
+recordings in ../shared/data/insects-esc50 when present (--skip-bad: some files are missing or empty).
+Each recipe runs on validation folds --folds (default 1,2,3; accuracy is their mean), old and new in one process.
 Prints one line per data set: accuracy old -> new, wall and CPU seconds of each, and the time ratio (new / old, the
 brief allows up to 3x; CPU seconds are the steadier measure on a shared machine).
-Run: python bench/bench_recipe.py [--threads 2] [--quick] [--only digits,synthetic,insects] [--insects PATH]"""
+Run: python bench/bench_recipe.py [--threads 2] [--quick] [--folds 1,2,3] [--only digits,synthetic,few,insects] [--insects PATH]"""
 import argparse, contextlib, io, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, soundfile as sf
@@ -58,31 +61,34 @@ def write_digits(dest, per_class=20, folds=5, seed=0, sr=8000):
     pd.DataFrame(rows).to_csv(dest / 'meta' / 'esc50.csv', index=False)
     return dest
 
-def run(data, extra, threads):
-    "accuracy, wall seconds, CPU seconds of one `soundimg cv --data data --folds 1 ...`"
+def run(data, extra, threads, folds):
+    "mean accuracy, wall seconds, CPU seconds of one `soundimg cv --data data --folds folds ...`"
     buf = io.StringIO(); w0, c0 = time.perf_counter(), time.process_time()
-    with contextlib.redirect_stdout(buf): cli(['cv', '--data', str(data), '--folds', '1', '--quiet', '--threads', str(threads), *extra])
+    with contextlib.redirect_stdout(buf): cli(['cv', '--data', str(data), '--folds', folds, '--quiet', '--threads', str(threads), *extra])
     acc = float(buf.getvalue().splitlines()[-1].split()[2])
     return acc, time.perf_counter() - w0, time.process_time() - c0
 
 def main():
     p = argparse.ArgumentParser(); p.add_argument('--threads', type=int, default=2); p.add_argument('--quick', action='store_true')
-    p.add_argument('--only', default='digits,synthetic,insects', help="comma-separated data sets to run")
+    p.add_argument('--only', default='digits,synthetic,few,insects', help="comma-separated data sets to run")
+    p.add_argument('--folds', default=None, help="validation folds of each run (default 1,2,3; 1 with --quick)")
     p.add_argument('--insects', type=Path, default=INSECTS, help="the insects-esc50 folder (default: ../shared/data/insects-esc50 from the repo)")
     a = p.parse_args()
     tmp = Path(tempfile.mkdtemp())
-    only, n = a.only.split(','), 10 if a.quick else 20
+    only, n, folds = a.only.split(','), 10 if a.quick else 20, a.folds or ('1' if a.quick else '1,2,3')
     sets = []
-    if 'digits' in only: sets.append((f'digits 0.5 s 8 kHz, 10 classes x {n}', write_digits(tmp / 'digits', per_class=n), []))
+    if 'digits' in only: sets.append((f'digits 0.5 s 8 kHz, 10 classes x {3 * n}', write_digits(tmp / 'digits', per_class=3 * n), []))
     if 'synthetic' in only: sets.append((f'synthetic ESC-50 5 s, 10 classes x {n}', synthetic_esc50(tmp / 'synth', n_classes=10, clips_per_class=n,
+                                                                                 sr=16000, duration=5.0, folds=5), []))
+    if 'few' in only: sets.append(('synthetic few clips 5 s, 20 classes x 8', synthetic_esc50(tmp / 'few', n_classes=20, clips_per_class=8,
                                                                                  sr=16000, duration=5.0, folds=5), []))
     # the insects' own folds put each class in one fold: re-dealt (--refold 5, stratified; one source recording per class, so optimistic)
     if 'insects' in only:
         if a.insects.exists(): sets.append(('insects (real) 5 s, 9 classes, --refold 5', a.insects, ['--skip-bad', '--refold', '5']))
         else: print(f"insects skipped: {a.insects} not found (give --insects PATH)", file=sys.stderr, flush=True)
     for name, data, flags in sets:
-        old = run(data, OLD + flags, a.threads); new = run(data, flags, a.threads)
-        print(f"{name:<40} accuracy old {old[0]:.3f} -> new {new[0]:.3f}   wall {old[1]:6.1f}s -> {new[1]:6.1f}s   "
+        old = run(data, OLD + flags, a.threads, folds); new = run(data, flags, a.threads, folds)
+        print(f"{name:<42} folds {folds}  accuracy old {old[0]:.3f} -> new {new[0]:.3f}   wall {old[1]:6.1f}s -> {new[1]:6.1f}s   "
               f"cpu {old[2]:6.1f}s -> {new[2]:6.1f}s   time ratio new/old {new[1] / old[1]:4.2f}x wall, {new[2] / old[2]:4.2f}x cpu", flush=True)
 
 if __name__ == '__main__': main()

@@ -17,7 +17,7 @@ __all__ = ['AUGMENT_NAMES', 'SHOW_SPEC', 'REPRS', 'SHOW_MAX_VALUES', 'COMMANDS',
            'run_predict', 'report_parser', 'run_report', 'main']
 
 # %% ../nbs/07_cli.ipynb #12ddb9a2
-AUGMENT_NAMES = ('none', 'light', 'strong')              # the levels of `soundimg.recipe.AUGMENT_LEVELS`
+AUGMENT_NAMES = ('auto', 'none', 'light', 'strong')      # 'auto' (`suggest_augment`), then `soundimg.recipe.AUGMENT_LEVELS`
 SHOW_SPEC = dict(n_fft=1024, hop_length=512, n_mels=64)  # `soundimg.spectrogram.DEFAULT_SPEC`: `soundimg show`'s image
 
 # %% ../nbs/07_cli.ipynb #cbb009ae
@@ -85,7 +85,7 @@ def cv_parser(p=None):
     p.add_argument('--n-mels', type=int, default=None, help="frequency bands of the image (default: suggest_spec, 64 or fewer)")
     p.add_argument('--hop-length', type=int, default=None, help="samples between image columns (default: suggest_spec, ~64 columns per clip)")
     p.add_argument('--n-fft', type=int, default=None, help="FFT size (default: suggest_spec, ~32 ms and >= 2 hops)")
-    p.add_argument('--augment', default='light', choices=AUGMENT_NAMES, help="training-only augmentation: SpecAugment masks + MixUp (default light)")
+    p.add_argument('--augment', default='auto', choices=AUGMENT_NAMES, help="training-only augmentation: SpecAugment masks + MixUp (default auto: light from 30 epochs, none below)")
     p.add_argument('--mixup', type=float, default=None, help="MixUp alpha, 0 for off (default: the --augment level's, 0.4)")
     p.add_argument('--delta', action='store_true', help="add delta and delta-delta channels to the image")
     p.add_argument('--tta', action='store_true', help="also report test-time-augmented accuracy")
@@ -134,8 +134,8 @@ def _row_line(row):
 
 # %% ../nbs/07_cli.ipynb #7dbbbcf8
 def cv_settings(args, df, folds):
-    "Every choice `soundimg cv` makes: the flags given, else the rules (`suggest_spec`, `suggest_epochs`, `augment_recipe`)"
-    from soundimg.recipe import suggest_spec, spec_settings, suggest_epochs, augment_recipe
+    "Every choice `soundimg cv` makes: the flags given, else the rules (`suggest_spec`, `suggest_epochs`, `suggest_augment`)"
+    from soundimg.recipe import suggest_spec, spec_settings, suggest_epochs, suggest_augment, augment_recipe
     stats = suggest_spec(df)
     if args.sr is None: spec = {k: stats[k] for k in ('sr', 'n_fft', 'hop_length', 'n_mels')}
     else: spec = spec_settings(args.sr, stats['duration'], max_sr=None)
@@ -144,20 +144,27 @@ def cv_settings(args, df, folds):
     spec['n_fft'] = max(spec['n_fft'], spec['hop_length'])
     n_train = int(round(len(df) * (1 - 1 / df.fold.nunique())))
     epochs = args.epochs or suggest_epochs(n_train)
-    _, _, aug = augment_recipe(args.augment, mixup=args.mixup)
+    auto = args.augment == 'auto'
+    _, _, aug = augment_recipe(suggest_augment(epochs) if auto else args.augment, mixup=args.mixup)
     frames = 1 + int(stats['duration'] * spec['sr']) // spec['hop_length']
     return dict(data_sr=stats['data_sr'], median_duration=stats['duration'], **spec, image=[spec['n_mels'], frames],
                 spec_rule='given' if args.sr or args.hop_length or args.n_mels else 'suggest_spec', repr=args.repr,
                 delta=args.delta, arch=args.arch, pretrained=args.pretrained, epochs=epochs,
                 epochs_rule='given' if args.epochs else f'suggest_epochs({n_train} training clips)', bs=args.bs, lr=args.lr,
-                **aug, tta=args.tta, folds=folds, seeds=args.seeds, refold=df.attrs.get('refold'))
+                **aug, augment_rule=f'suggest_augment({epochs} epochs)' if auto else 'given', tta=args.tta, folds=folds, seeds=args.seeds, refold=df.attrs.get('refold'))
+
+# %% ../nbs/07_cli.ipynb #19233b45
+def _augment_rule(s):
+    "How the augmentation level was chosen, as the recipe line prints it ('' for runs saved before `suggest_augment`)"
+    return f"{s['augment_rule']}: " if s.get('augment_rule') else ''
+
 
 # %% ../nbs/07_cli.ipynb #9143148f
 def _settings_lines(s):
     return [f"settings: {s['repr']} images {s['image'][0]} x {s['image'][1]} at {s['sr']} Hz (clips: median {s['median_duration']:.2f} s "
             f"at {s['data_sr']} Hz), n_fft {s['n_fft']}, hop {s['hop_length']}, {s['n_mels']} mels{', +delta' if s['delta'] else ''} ({s['spec_rule']})",
             f"recipe: {s['arch']}{' pretrained' if s['pretrained'] else ' from scratch'}, {s['epochs']} epochs ({s['epochs_rule']}), "
-            f"bs {s['bs']}, lr {s['lr']:g}, augment {s['augment']} (masks {s['masks']}, mixup {s['mixup']:g}){', tta' if s['tta'] else ''}"] + _refold_line(s.get('refold'))
+            f"bs {s['bs']}, lr {s['lr']:g}, augment {s['augment']} ({_augment_rule(s)}masks {s['masks']}, mixup {s['mixup']:g}){', tta' if s['tta'] else ''}"] + _refold_line(s.get('refold'))
 
 # %% ../nbs/07_cli.ipynb #3f05b94c
 def _refold_line(r):
@@ -224,7 +231,7 @@ def run_cv(args, print=print):
     for line in _settings_lines(s): print(line)
     tfms = [make_repr(args.repr, sr=s['sr'], n_mels=s['n_mels'], n_fft=s['n_fft'], hop_length=s['hop_length'])]
     if args.delta: tfms.append(Delta())
-    aug_tfms, aug_cbs, _ = augment_recipe(args.augment, mixup=args.mixup)
+    aug_tfms, aug_cbs, _ = augment_recipe(s['augment'], mixup=args.mixup)     # the level `cv_settings` chose and printed
     log = EpochLog(n_runs=len(folds) * len(args.seeds), epochs=s['epochs'], print=(lambda *a: None) if args.quiet else print,
                    tty=False if args.quiet else None)
     config = CVConfig(folds=args.folds, seeds=args.seeds, arch=args.arch, epochs=s['epochs'], lr=args.lr, batch_tfms=tfms + aug_tfms,

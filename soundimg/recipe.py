@@ -14,8 +14,8 @@ from .augment import SpecAugment
 from .data import unseen_classes
 
 # %% auto #0
-__all__ = ['AUGMENT_LEVELS', 'spec_settings', 'clip_stats', 'suggest_spec', 'suggest_epochs', 'augment_recipe', 'check_cv_folds',
-           'EpochLog']
+__all__ = ['AUGMENT_LEVELS', 'spec_settings', 'clip_stats', 'suggest_spec', 'suggest_epochs', 'augment_recipe', 'suggest_augment',
+           'check_cv_folds', 'EpochLog']
 
 # %% ../nbs/05d_recipe.ipynb #616cc27a
 def _pow2(v): return 2 ** int(round(math.log2(max(float(v), 1.0))))
@@ -72,6 +72,13 @@ def augment_recipe(level='light', mixup=None, max_pct=None):
     tfms = [SpecAugment(freq_masks=2, time_masks=2, max_pct=cfg['max_pct'])] if cfg['max_pct'] > 0 else []
     cbs = [MixUp(cfg['mixup'])] if cfg['mixup'] > 0 else []
     return tfms, cbs, dict(augment=level, masks=f"2 freq + 2 time, <= {cfg['max_pct']:.0%}" if tfms else 'none', mixup=cfg['mixup'])
+
+# %% ../nbs/05d_recipe.ipynb #71c89506
+def suggest_augment(epochs, from_epochs=30):
+    "The augmentation level for a run of `epochs`: 'light' from `from_epochs` epochs, else 'none' (see the table above)"
+    if epochs < 1: raise ValueError(f"`epochs` must be >= 1, got {epochs}")
+    return 'light' if epochs >= from_epochs else 'none'
+
 
 # %% ../nbs/05d_recipe.ipynb #48fd0eb6
 def check_cv_folds(df, folds=None, fold_col='fold', label_col='category'):

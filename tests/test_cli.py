@@ -65,13 +65,14 @@ def test_help_and_flag_errors_import_nothing_heavy():
 def test_parser_copies_equal_the_library():
     "The few values the parsers show without importing torch are the library's own"
     from soundimg.cli import AUGMENT_NAMES, SHOW_SPEC, cv_parser, show_parser
-    from soundimg.recipe import AUGMENT_LEVELS
+    from soundimg.recipe import AUGMENT_LEVELS, suggest_augment
     from soundimg.spectrogram import DEFAULT_SPEC
-    assert AUGMENT_NAMES == tuple(AUGMENT_LEVELS)
+    assert AUGMENT_NAMES == ('auto',) + tuple(AUGMENT_LEVELS)     # 'auto': `suggest_augment` picks one of the levels
     assert SHOW_SPEC == {k: DEFAULT_SPEC[k] for k in SHOW_SPEC}
     a = show_parser().parse_args(['x.wav', '--out', 'x.png'])
     assert (a.n_mels, a.hop_length) == (DEFAULT_SPEC['n_mels'], DEFAULT_SPEC['hop_length'])
-    assert cv_parser().parse_args([]).augment in AUGMENT_LEVELS
+    assert cv_parser().parse_args([]).augment == 'auto'
+    assert {suggest_augment(e) for e in (1, 10, 30, 100)} <= set(AUGMENT_LEVELS)
 
 
 def test_package_init_is_light():
