@@ -10,7 +10,7 @@ recordings in ../shared/data/insects-esc50 when present (--skip-bad: some files 
 Each recipe runs on validation folds --folds (default 1,2,3; accuracy is their mean), old and new in one process.
 Prints one line per data set: accuracy old -> new, wall and CPU seconds of each, and the time ratio (new / old, the
 brief allows up to 3x; CPU seconds are the steadier measure on a shared machine).
-Run: python bench/bench_recipe.py [--threads 2] [--quick] [--folds 1,2,3] [--only digits,synthetic,few,insects] [--insects PATH]"""
+Run: python bench/bench_recipe.py [--threads 2] [--quick] [--folds 1,2,3] [--digits 60] [--only digits,synthetic,few,insects] [--insects PATH]"""
 import argparse, contextlib, io, sys, tempfile, time
 from pathlib import Path
 import numpy as np, pandas as pd, soundfile as sf
@@ -71,13 +71,15 @@ def run(data, extra, threads, folds):
 def main():
     p = argparse.ArgumentParser(); p.add_argument('--threads', type=int, default=2); p.add_argument('--quick', action='store_true')
     p.add_argument('--only', default='digits,synthetic,few,insects', help="comma-separated data sets to run")
+    p.add_argument('--digits', type=int, default=None, help="clips per class of the digits (default 60, 30 with --quick; 270 is FSDD's size)")
     p.add_argument('--folds', default=None, help="validation folds of each run (default 1,2,3; 1 with --quick)")
     p.add_argument('--insects', type=Path, default=INSECTS, help="the insects-esc50 folder (default: ../shared/data/insects-esc50 from the repo)")
     a = p.parse_args()
     tmp = Path(tempfile.mkdtemp())
     only, n, folds = a.only.split(','), 10 if a.quick else 20, a.folds or ('1' if a.quick else '1,2,3')
     sets = []
-    if 'digits' in only: sets.append((f'digits 0.5 s 8 kHz, 10 classes x {3 * n}', write_digits(tmp / 'digits', per_class=3 * n), []))
+    nd = a.digits or 3 * n
+    if 'digits' in only: sets.append((f'digits 0.5 s 8 kHz, 10 classes x {nd}', write_digits(tmp / 'digits', per_class=nd), []))
     if 'synthetic' in only: sets.append((f'synthetic ESC-50 5 s, 10 classes x {n}', synthetic_esc50(tmp / 'synth', n_classes=10, clips_per_class=n,
                                                                                  sr=16000, duration=5.0, folds=5), []))
     if 'few' in only: sets.append(('synthetic few clips 5 s, 20 classes x 8', synthetic_esc50(tmp / 'few', n_classes=20, clips_per_class=8,

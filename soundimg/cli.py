@@ -77,7 +77,7 @@ def cv_parser(p=None):
     p.add_argument('--model', default='cnn', choices=('cnn', 'minirocket'),
                    help="cnn: a CNN on --repr images (default); minirocket: MiniRocket features of the raw audio and a ridge classifier")
     p.add_argument('--arch', default='resnet18', help="model name known to fastai (default resnet18)")
-    p.add_argument('--epochs', type=int, default=None, help="default: from the training set's size (suggest_epochs: 10 up to 10,000 training clips, else 5)")
+    p.add_argument('--epochs', type=int, default=None, help="default: from the training set's size (suggest_epochs: 10 up to 2,000 training clips, else 5)")
     p.add_argument('--repr', default='mel', choices=REPRS, help="image of the sound (default mel)")
     p.add_argument('--bs', type=int, default=16, help="batch size (default 16)")
     p.add_argument('--lr', type=float, default=3e-3, help="peak learning rate of the one-cycle schedule (default 3e-3)")

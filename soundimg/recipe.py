@@ -54,9 +54,9 @@ def suggest_spec(df, fn_col='audio_path', max_sr=16000, columns=64, n_mels=64, n
 
 # %% ../nbs/05d_recipe.ipynb #dd3adc14
 def suggest_epochs(n_train):
-    "Epochs for `n_train` training clips: 10 up to 10,000, else 5"
+    "Epochs for `n_train` training clips: 10 up to 2,000, else 5"
     if n_train < 1: raise ValueError(f"`n_train` must be >= 1, got {n_train}")
-    return 10 if n_train <= 10000 else 5
+    return 10 if n_train <= 2000 else 5
 
 AUGMENT_LEVELS = dict(none=dict(max_pct=0.0, mixup=0.0), light=dict(max_pct=0.1, mixup=0.4), strong=dict(max_pct=0.2, mixup=0.4))
 
