@@ -1,4 +1,4 @@
-"""The main job's default recipe vs the old default: accuracy and time of `soundimg cv --data PATH --folds 1`, in one run.
+"""The main job's default recipe vs the old default: accuracy and time of `soundimg cv --data PATH --folds 1,2,3`, in one run.
 
 Old default: 16 kHz audio (upsampled when the clips are slower), 64 mels, n_fft 1024, hop 512, 5 epochs, no augmentation.
 New default: no flags at all: `suggest_spec` settings, `suggest_epochs` (10 on these small sets), `--augment auto`

@@ -86,7 +86,7 @@ def cv_parser(p=None):
     p.add_argument('--hop-length', type=int, default=None, help="samples between image columns (default: suggest_spec, ~64 columns per clip)")
     p.add_argument('--n-fft', type=int, default=None, help="FFT size (default: suggest_spec, ~32 ms and >= 2 hops)")
     p.add_argument('--augment', default='auto', choices=AUGMENT_NAMES, help="training-only augmentation: SpecAugment masks + MixUp (default auto: light from 30 epochs, none below)")
-    p.add_argument('--mixup', type=float, default=None, help="MixUp alpha, 0 for off (default: the --augment level's, 0.4)")
+    p.add_argument('--mixup', type=float, default=None, help="MixUp alpha, 0 for off (default: the --augment level's: 0 for none, 0.4 for light and strong)")
     p.add_argument('--delta', action='store_true', help="add delta and delta-delta channels to the image")
     p.add_argument('--tta', action='store_true', help="also report test-time-augmented accuracy")
     p.add_argument('--pretrained', action='store_true', help="fine-tune ImageNet weights (needs them cached or network)")

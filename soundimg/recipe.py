@@ -75,7 +75,7 @@ def augment_recipe(level='light', mixup=None, max_pct=None):
 
 # %% ../nbs/05d_recipe.ipynb #71c89506
 def suggest_augment(epochs, from_epochs=30):
-    "The augmentation level for a run of `epochs`: 'light' from `from_epochs` epochs, else 'none' (see the table above)"
+    "The augmentation level for a run of `epochs`: 'light' from `from_epochs` epochs, else 'none' (measured: masks and MixUp cost accuracy in 10-epoch runs)"
     if epochs < 1: raise ValueError(f"`epochs` must be >= 1, got {epochs}")
     return 'light' if epochs >= from_epochs else 'none'
 
